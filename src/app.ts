@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
+import type { Services } from './platform/container.ts';
+import type { App } from './platform/http.ts';
+import { installAuth, installErrorHandling, installValidation, Problem } from './platform/http.ts';
+
+export interface BuildAppOptions {
+  /** Log requests (method, route, status, time; never addresses, headers or bodies). */
+  readonly logger?: boolean;
+}
+
+/**
+ * Builds the HTTP application on the given services. It does not listen:
+ * `server.ts` does, and tests call `app.inject()`.
+ */
+export async function buildApp(services: Services, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    bodyLimit: services.config.bodyLimit,
+    trustProxy: false,
+    logger:
+      options.logger === false || services.config.logLevel === 'silent'
+        ? false
+        : {
+            level: services.config.logLevel,
+            // Nothing personal in logs: no IP address, no headers, no query string.
+            serializers: {
+              req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] ?? '' }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+          },
+    disableRequestLogging: options.logger !== true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  installValidation(app);
+  installErrorHandling(app);
+  app.addSchema(Problem);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Pertinent API',
+        version: '0.1.0',
+        description:
+          'Personalization that uses only consented, first-party data. Errors are application/problem+json with a stable `code` (docs/reference/errors.md).',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A publishable, server or admin key of the tenant.' },
+          subjectToken: { type: 'apiKey', in: 'header', name: 'X-Subject-Token' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  installAuth(app, services.tenants);
+
+  app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/healthz',
+    { config: { auth: 'none' }, schema: { tags: ['meta'], summary: 'Liveness and store reachability' } },
+    async () => ({ status: 'ok', store: services.db.kind }),
+  );
+
+  tenantRoutes(app, services.tenants);
+
+  await app.ready();
+  return app;
+}

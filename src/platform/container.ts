@@ -1,0 +1,43 @@
+import { TenantService } from '../modules/tenants/tenants.service.ts';
+import { PostgresTenantStore } from '../modules/tenants/tenants.store.postgres.ts';
+import { SqliteTenantStore } from '../modules/tenants/tenants.store.sqlite.ts';
+import type { TenantStore } from '../modules/tenants/tenants.store.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { openDatabase } from './db/database.ts';
+
+/**
+ * The composition root: the one place that picks store implementations for the
+ * configured database and wires services together.
+ */
+export interface Services {
+  readonly config: Config;
+  readonly db: Db;
+  readonly now: () => number;
+  readonly tenants: TenantService;
+  close(): Promise<void>;
+}
+
+/** Picks the implementation of a store for the database at hand. */
+export function byStore<T>(
+  db: Db,
+  impls: { sqlite: (db: Extract<Db, { kind: 'sqlite' }>) => T; postgres: (db: Extract<Db, { kind: 'postgres' }>) => T },
+): T {
+  return db.kind === 'sqlite' ? impls.sqlite(db) : impls.postgres(db);
+}
+
+export async function createServices(config: Config, options: { db?: Db; now?: () => number } = {}): Promise<Services> {
+  const db = options.db ?? (await openDatabase(config));
+  const now = options.now ?? Date.now;
+  const tenants = new TenantService(
+    byStore<TenantStore>(db, { sqlite: (d) => new SqliteTenantStore(d), postgres: (d) => new PostgresTenantStore(d) }),
+    { now, keyCacheSeconds: config.keyCacheSeconds },
+  );
+  return {
+    config,
+    db,
+    now,
+    tenants,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { migrate } from './migrate.ts';
+
+/** The embedded store: one SQLite file in WAL mode, every commit fsynced. */
+export interface SqliteDb {
+  readonly kind: 'sqlite';
+  readonly sqlite: BetterSqlite3.Database;
+  close(): Promise<void>;
+}
+
+/** The production store: a pool of connections to PostgreSQL, in one schema. */
+export interface PostgresDb {
+  readonly kind: 'postgres';
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  close(): Promise<void>;
+}
+
+export type Db = SqliteDb | PostgresDb;
+
+// BIGINT columns (counts, sequence numbers) come back as JS numbers; every
+// value we store fits in 2^53.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** Opens (creating if needed) the SQLite database file and applies migrations. */
+export async function openSqlite(file: string): Promise<SqliteDb> {
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit returns only after the WAL is fsynced, so an acknowledged
+  // write survives a crash of the process or of the machine.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  const db: SqliteDb = {
+    kind: 'sqlite',
+    sqlite,
+    close: async () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+  await migrate(db);
+  return db;
+}
+
+/** Connects to PostgreSQL, using `schema` (created if missing), and applies migrations. */
+export async function openPostgres(url: string, schema = 'public', max = 10): Promise<PostgresDb> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const pool = new pg.Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const db: PostgresDb = {
+    kind: 'postgres',
+    pool,
+    schema,
+    close: async () => {
+      await pool.end();
+    },
+  };
+  await migrate(db);
+  return db;
+}
+
+/** Opens the store the configuration names. */
+export async function openDatabase(config: Config): Promise<Db> {
+  if (config.store === 'postgres') {
+    if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL store.');
+    return openPostgres(config.databaseUrl);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return openSqlite(join(config.dataDir, 'pertinent.db'));
+}
+
+/** Runs `fn` in one PostgreSQL transaction on one client. */
+export async function pgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
