@@ -1,0 +1,91 @@
+import { addTo } from './exact-weight.ts';
+
+/**
+ * Sparse directed pair weights (`i → j`) and per-item totals, kept in integer
+ * fixed-point units (see `exact-weight.ts`) so that every update can be undone
+ * exactly. Both directions are indexed: `outOf(i)` lists `j` with `i → j`,
+ * `into(j)` lists `i` with `i → j`.
+ *
+ * @example
+ * const pc = new PairCounts();
+ * pc.addPair(0, 1, 3);
+ * pc.outOf(0)?.get(1); // 3
+ * pc.addPair(0, 1, -3);
+ * pc.outOf(0); // undefined
+ */
+export class PairCounts {
+  readonly #out = new Map<number, Map<number, number>>();
+  readonly #in = new Map<number, Map<number, number>>();
+  readonly #totals = new Map<number, number>();
+  #grandTotal = 0;
+
+  /** Adds `units` (may be negative) to the weight of `i → j`. */
+  addPair(i: number, j: number, units: number): void {
+    if (units === 0) return;
+    PairCounts.#bump(this.#out, i, j, units);
+    PairCounts.#bump(this.#in, j, i, units);
+  }
+
+  /** Adds `units` (may be negative) to the total of item `i`. */
+  addTotal(i: number, units: number): void {
+    if (units === 0) return;
+    addTo(this.#totals, i, units);
+    this.#grandTotal += units;
+  }
+
+  /** Weights of the pairs leaving `i`, or undefined when none. */
+  outOf(i: number): ReadonlyMap<number, number> | undefined {
+    return this.#out.get(i);
+  }
+
+  /** Weights of the pairs arriving at `j`, or undefined when none. */
+  into(j: number): ReadonlyMap<number, number> | undefined {
+    return this.#in.get(j);
+  }
+
+  /** Total units of item `i` (0 when unknown). */
+  total(i: number): number {
+    return this.#totals.get(i) ?? 0;
+  }
+
+  /** Sum of all item totals. */
+  get grandTotal(): number {
+    return this.#grandTotal;
+  }
+
+  /** Every item with a non-zero total. */
+  items(): IterableIterator<[number, number]> {
+    return this.#totals.entries();
+  }
+
+  /** Number of stored directed pairs. */
+  get pairCount(): number {
+    let n = 0;
+    for (const row of this.#out.values()) n += row.size;
+    return n;
+  }
+
+  /**
+   * A canonical, order-independent description of the state, for equality
+   * checks in tests: sorted `[i, j, units]` triples and `[i, units]` totals,
+   * with indices mapped through `name` so different index orders compare equal.
+   */
+  snapshot(name: (i: number) => string): { pairs: [string, string, number][]; totals: [string, number][] } {
+    const pairs: [string, string, number][] = [];
+    for (const [i, row] of this.#out) for (const [j, u] of row) pairs.push([name(i), name(j), u]);
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    const totals: [string, number][] = [...this.#totals].map(([i, u]) => [name(i), u]);
+    totals.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { pairs, totals };
+  }
+
+  static #bump(map: Map<number, Map<number, number>>, a: number, b: number, units: number): void {
+    let row = map.get(a);
+    if (!row) {
+      row = new Map();
+      map.set(a, row);
+    }
+    addTo(row, b, units);
+    if (row.size === 0) map.delete(a);
+  }
+}

@@ -1,0 +1,256 @@
+import { toUnits } from './exact-weight.ts';
+import { ItemIndex } from './item-index.ts';
+import { PairCounts } from './pair-counts.ts';
+import { topK } from './top-k.ts';
+import type { InteractionEvent, InteractionKind, Recommendation } from './types.ts';
+import { DEFAULT_KIND_WEIGHTS } from './types.ts';
+
+/** Settings that change what is counted (fixed for the life of a model). */
+export interface PersonalTopNCounting {
+  /** How many following items of the same subject an item is paired with. */
+  readonly window: number;
+  /** Weight of a pair `d` positions apart is `pairDecay^(d-1)`. */
+  readonly pairDecay: number;
+  /** Weight of each interaction kind. */
+  readonly kindWeights: Readonly<Record<InteractionKind, number>>;
+}
+
+/** Settings that only change how counts are turned into scores (may be changed any time). */
+export interface PersonalTopNScoring {
+  /** Popularity damping of the anchor: divide by `count(anchor)^alpha`. */
+  readonly alpha: number;
+  /** Popularity damping of the candidate: divide by `count(candidate)^beta`. */
+  readonly beta: number;
+  /** Weight of "candidate came before the anchor" relative to "after" (1 = symmetric). */
+  readonly backward: number;
+  /** History position `k` from the end weighs `recency^k`. */
+  readonly recency: number;
+  /** Only the last `maxHistory` items of a history are used. */
+  readonly maxHistory: number;
+}
+
+/** Default counting settings (chosen on the Amazon validation targets). */
+export const DEFAULT_PERSONAL_COUNTING: PersonalTopNCounting = Object.freeze({
+  window: 3,
+  pairDecay: 0.5,
+  kindWeights: DEFAULT_KIND_WEIGHTS,
+});
+
+/** Default scoring settings (chosen on the Amazon validation targets). */
+export const DEFAULT_PERSONAL_SCORING: PersonalTopNScoring = Object.freeze({
+  alpha: 0.5,
+  beta: 0.5,
+  backward: 0.5,
+  recency: 0.5,
+  maxHistory: 10,
+});
+
+/** One entry of a history passed to {@link PersonalTopNModel.recommendForHistory}. */
+export type HistoryEntry = string | { readonly itemId: string; readonly kind?: InteractionKind };
+
+interface SubjectTrail {
+  readonly items: number[];
+  readonly weights: number[];
+}
+
+/**
+ * Personal top-N from a subject's own ordered history: an item-to-item
+ * transition model. Every pair of items a subject interacted with at most
+ * `window` positions apart is counted (closer pairs weigh more, purchases more
+ * than views); a candidate's score is the sum over the recent history items of
+ * the transition weight, damped by the popularity of both items like an
+ * item-KNN cosine, with the most recent history items weighing most.
+ *
+ * Updates are online (`add`) and a subject's whole contribution can be
+ * removed exactly (`removeSubject`).
+ *
+ * @example
+ * const model = new PersonalTopNModel();
+ * model.add({ subjectId: "s1", itemId: "tent", kind: "purchase", at: 1 });
+ * model.add({ subjectId: "s1", itemId: "sleeping-bag", kind: "purchase", at: 2 });
+ * model.recommendForHistory(["tent"], 5); // [{ itemId: "sleeping-bag", score: …, reason: { kind: "after_you_interacted", anchor: "tent" } }]
+ */
+export class PersonalTopNModel {
+  readonly items: ItemIndex;
+  readonly counting: PersonalTopNCounting;
+  scoring: PersonalTopNScoring;
+  readonly #pairs = new PairCounts();
+  readonly #trails = new Map<string, SubjectTrail>();
+  readonly #pairUnits: number[];
+  #scratch = new Float64Array(0);
+
+  constructor(
+    options: {
+      counting?: Partial<PersonalTopNCounting>;
+      scoring?: Partial<PersonalTopNScoring>;
+      items?: ItemIndex;
+    } = {},
+  ) {
+    this.items = options.items ?? new ItemIndex();
+    this.counting = { ...DEFAULT_PERSONAL_COUNTING, ...options.counting };
+    this.scoring = { ...DEFAULT_PERSONAL_SCORING, ...options.scoring };
+    this.#pairUnits = [];
+    for (let d = 1; d <= this.counting.window; d++) this.#pairUnits.push(this.counting.pairDecay ** (d - 1));
+  }
+
+  /** Records one interaction at the end of the subject's history. */
+  add(event: InteractionEvent): void {
+    const item = this.items.intern(event.itemId);
+    this.addIndexed(event.subjectId, item, this.counting.kindWeights[event.kind]);
+  }
+
+  /** Same as {@link add} with an item index and a weight; for bulk loading. */
+  addIndexed(subjectId: string, item: number, weight: number): void {
+    let trail = this.#trails.get(subjectId);
+    if (!trail) {
+      trail = { items: [], weights: [] };
+      this.#trails.set(subjectId, trail);
+    }
+    trail.items.push(item);
+    trail.weights.push(weight);
+    this.#apply(trail, trail.items.length - 1, 1);
+  }
+
+  /** Removes every contribution of the subject; the model is then exactly as if it never saw them. */
+  removeSubject(subjectId: string): void {
+    const trail = this.#trails.get(subjectId);
+    if (!trail) return;
+    for (let p = trail.items.length - 1; p >= 0; p--) this.#apply(trail, p, -1);
+    this.#trails.delete(subjectId);
+  }
+
+  /** Adds (`sign` 1) or removes (`sign` -1) what position `p` contributed: its total and its pairs with earlier items. */
+  #apply(trail: SubjectTrail, p: number, sign: 1 | -1): void {
+    const b = trail.items[p] as number;
+    const wb = trail.weights[p] as number;
+    this.#pairs.addTotal(b, sign * toUnits(wb));
+    const from = Math.max(0, p - this.counting.window);
+    for (let q = p - 1; q >= from; q--) {
+      const a = trail.items[q] as number;
+      if (a === b) continue;
+      const w = (this.#pairUnits[p - q - 1] as number) * Math.sqrt(wb * (trail.weights[q] as number));
+      this.#pairs.addPair(a, b, sign * toUnits(w));
+    }
+  }
+
+  /** The stored history of a subject (item ids in order), empty when unknown. */
+  historyOf(subjectId: string): string[] {
+    return (this.#trails.get(subjectId)?.items ?? []).map((i) => this.items.idOf(i));
+  }
+
+  /** Total weight (in fixed-point units) of an item index; used as its popularity. */
+  totalOf(item: number): number {
+    return this.#pairs.total(item);
+  }
+
+  /**
+   * Adds the scores of every candidate for a history of item indices into
+   * `scores` (length ≥ number of items) and pushes newly touched indices to
+   * `touched`. Low-level entry used by the evaluation and by
+   * {@link recommendForHistory}.
+   */
+  scoreInto(
+    history: ArrayLike<number>,
+    weights: ArrayLike<number> | undefined,
+    scores: Float64Array,
+    touched: number[],
+    scale = 1,
+  ): void {
+    const { alpha, beta, backward, recency, maxHistory } = this.scoring;
+    const n = history.length;
+    const start = Math.max(0, n - maxHistory);
+    let r = scale;
+    for (let p = n - 1; p >= start; p--, r *= recency) {
+      const h = history[p] as number;
+      const ch = this.#pairs.total(h);
+      if (ch === 0) continue;
+      const base = (r * (weights ? (weights[p] as number) : 1)) / ch ** alpha;
+      const out = this.#pairs.outOf(h);
+      if (out)
+        for (const [j, u] of out) {
+          if (scores[j] === 0) touched.push(j);
+          scores[j] = (scores[j] as number) + (base * u) / this.#pairs.total(j) ** beta;
+        }
+      if (backward !== 0) {
+        const back = this.#pairs.into(h);
+        if (back)
+          for (const [j, u] of back) {
+            if (scores[j] === 0) touched.push(j);
+            scores[j] = (scores[j] as number) + (backward * base * u) / this.#pairs.total(j) ** beta;
+          }
+      }
+    }
+  }
+
+  /**
+   * Top-k items for a subject given their ordered history (oldest first).
+   * Items already in the history are excluded unless `exclude` is false;
+   * `exclude` may also be a set of extra item ids to leave out.
+   *
+   * @example
+   * model.recommendForHistory(["tent", { itemId: "stove", kind: "view" }], 10, { exclude: new Set(["lantern"]) });
+   */
+  recommendForHistory(
+    history: readonly HistoryEntry[],
+    k: number,
+    options: { exclude?: ReadonlySet<string> | false } = {},
+  ): Recommendation[] {
+    const idx: number[] = [];
+    const w: number[] = [];
+    for (const entry of history) {
+      const id = typeof entry === 'string' ? entry : entry.itemId;
+      const kind = typeof entry === 'string' ? 'purchase' : (entry.kind ?? 'purchase');
+      const i = this.items.findIndex(id);
+      if (i === undefined) continue;
+      idx.push(i);
+      w.push(this.counting.kindWeights[kind] / this.counting.kindWeights.purchase);
+    }
+    if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
+    const scores = this.#scratch;
+    const touched: number[] = [];
+    this.scoreInto(idx, w, scores, touched);
+    const excluded = new Set<number>();
+    if (options.exclude !== false) {
+      for (const i of idx) excluded.add(i);
+      if (options.exclude)
+        for (const id of options.exclude) {
+          const i = this.items.findIndex(id);
+          if (i !== undefined) excluded.add(i);
+        }
+    }
+    const best = topK(scores, k, touched, (i) => excluded.has(i) || !((scores[i] as number) > 0));
+    const result = best.map((j) => ({
+      itemId: this.items.idOf(j),
+      score: scores[j] as number,
+      reason: { kind: 'after_you_interacted' as const, anchor: this.items.idOf(this.#strongestAnchor(idx, j)) },
+    }));
+    for (const j of touched) scores[j] = 0;
+    return result;
+  }
+
+  /** The history item that contributed most to candidate `j`. */
+  #strongestAnchor(history: readonly number[], j: number): number {
+    const { recency, maxHistory, backward, alpha } = this.scoring;
+    let best = history[history.length - 1] as number;
+    let bestScore = -1;
+    let r = 1;
+    for (let p = history.length - 1; p >= Math.max(0, history.length - maxHistory); p--, r *= recency) {
+      const h = history[p] as number;
+      const ch = this.#pairs.total(h);
+      if (ch === 0) continue;
+      const s =
+        (r * ((this.#pairs.outOf(h)?.get(j) ?? 0) + backward * (this.#pairs.into(h)?.get(j) ?? 0))) / ch ** alpha;
+      if (s > bestScore) {
+        bestScore = s;
+        best = h;
+      }
+    }
+    return best;
+  }
+
+  /** Canonical state for equality checks in tests. */
+  snapshot(): unknown {
+    const trails = [...this.#trails.keys()].sort();
+    return { trails, ...this.#pairs.snapshot((i) => this.items.idOf(i)) };
+  }
+}

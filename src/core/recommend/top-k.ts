@@ -1,0 +1,61 @@
+/**
+ * Selects the `k` best entries of a score array without sorting everything.
+ *
+ * Ties are broken by the smaller index so answers are deterministic.
+ * `candidates` restricts the search to the listed indices (the items that
+ * received any score); without it every index is considered.
+ *
+ * @example
+ * topK(Float64Array.of(0.1, 0.9, 0.5), 2); // [1, 2]
+ */
+export function topK(
+  scores: Float64Array,
+  k: number,
+  candidates?: ArrayLike<number>,
+  skip?: (index: number) => boolean,
+): number[] {
+  if (k <= 0) return [];
+  // Min-heap of the current best k (worst at the root).
+  const heap: number[] = [];
+  const worse = (a: number, b: number): boolean => {
+    const sa = scores[a] ?? 0;
+    const sb = scores[b] ?? 0;
+    return sa < sb || (sa === sb && a > b);
+  };
+  const siftDown = (start: number): void => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l] as number, heap[m] as number)) m = l;
+      if (r < heap.length && worse(heap[r] as number, heap[m] as number)) m = r;
+      if (m === i) return;
+      const t = heap[i] as number;
+      heap[i] = heap[m] as number;
+      heap[m] = t;
+      i = m;
+    }
+  };
+  const consider = (index: number): void => {
+    if (skip?.(index)) return;
+    if (heap.length < k) {
+      heap.push(index);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!worse(heap[i] as number, heap[p] as number)) break;
+        const t = heap[i] as number;
+        heap[i] = heap[p] as number;
+        heap[p] = t;
+        i = p;
+      }
+    } else if (worse(heap[0] as number, index)) {
+      heap[0] = index;
+      siftDown(0);
+    }
+  };
+  if (candidates) for (let c = 0; c < candidates.length; c++) consider(candidates[c] as number);
+  else for (let i = 0; i < scores.length; i++) consider(i);
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+}
