@@ -105,26 +105,45 @@ export function sendProblem(
   return reply.status(status).type('application/problem+json; charset=utf-8').send(body);
 }
 
-/** Validation errors in words a client can act on: where, and what is expected. */
+/**
+ * Validation errors in words a client can act on: where, and what is expected.
+ * A failed choice between literals (TypeBox unions) becomes one "must be one
+ * of" line instead of one line per alternative.
+ */
 function describeValidation(error: FastifyError): { path: string; message: string }[] {
   const where = error.validationContext ?? 'body';
-  return (error.validation ?? []).map((v) => {
-    const base = `${where}${v.instancePath.replaceAll('/', '.')}`;
+  const out: { path: string; message: string }[] = [];
+  const choices = new Map<string, unknown[]>();
+  for (const v of error.validation ?? []) {
+    const path = `${where}${v.instancePath.replaceAll('/', '.')}`;
     const params = v.params as Record<string, unknown>;
+    if (v.keyword === 'const') {
+      choices.set(path, [...(choices.get(path) ?? []), params.allowedValue]);
+      continue;
+    }
+    if (v.keyword === 'anyOf' && choices.has(path)) {
+      const allowed = choices.get(path) ?? [];
+      out.push({ path, message: `must be one of ${allowed.map((x) => JSON.stringify(x)).join(', ')}` });
+      choices.delete(path);
+      continue;
+    }
     if (v.keyword === 'additionalProperties') {
-      return { path: base, message: `unknown field "${String(params.additionalProperty)}"; remove it` };
-    }
-    if (v.keyword === 'required') {
-      return { path: base, message: `missing required field "${String(params.missingProperty)}"` };
-    }
-    if (v.keyword === 'enum') {
-      return {
-        path: base,
+      out.push({ path, message: `unknown field "${String(params.additionalProperty)}"; remove it` });
+    } else if (v.keyword === 'required') {
+      out.push({ path, message: `missing required field "${String(params.missingProperty)}"` });
+    } else if (v.keyword === 'enum') {
+      out.push({
+        path,
         message: `must be one of ${(params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`,
-      };
+      });
+    } else {
+      out.push({ path, message: v.message ?? 'is not valid' });
     }
-    return { path: base, message: v.message ?? 'is not valid' };
-  });
+  }
+  for (const [path, allowed] of choices) {
+    out.push({ path, message: `must be ${allowed.map((x) => JSON.stringify(x)).join(' or ')}` });
+  }
+  return out;
 }
 
 export function installErrorHandling(app: App): void {
@@ -195,7 +214,8 @@ export function installErrorHandling(app: App): void {
  */
 export function installValidation(app: App): void {
   const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+    // allErrors: a client learns every mistake of a request at once (bodies are bounded by bodyLimit).
+    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
     addFormats.default(ajv);
     return ajv;
   };
