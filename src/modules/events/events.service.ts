@@ -1,0 +1,348 @@
+import type { BasePurpose } from '../../core/purposes.ts';
+import { AppError, badRequest } from '../../platform/errors.ts';
+import type {
+  DeclarationKind,
+  DeclarationRecord,
+  EventRecord,
+  EventSource,
+  EventStore,
+  EventType,
+} from './events.store.ts';
+import { validateEvent } from './events.validation.ts';
+
+/** What a batch did: how many events were new, how many the tenant already had. */
+export interface IngestResult {
+  readonly received: number;
+  readonly stored: number;
+  readonly duplicates: number;
+}
+
+/** One event of a refused batch and what is wrong with it. */
+export interface InvalidEvent {
+  readonly index: number;
+  readonly eventId: string | null;
+  readonly errors: string[];
+}
+
+export interface IngestOptions {
+  /**
+   * Resolves the subject of each event from the id it names (or none): for a
+   * publishable key, only the subject of its token; throws an AppError otherwise.
+   */
+  readonly subjectFor: (requested: string | undefined) => string;
+  /** The source of events that do not name one. */
+  readonly defaultSource?: EventSource;
+  /** The request carried the Global Privacy Control signal (`Sec-GPC: 1`). */
+  readonly gpc?: boolean;
+}
+
+/**
+ * Called once per subject of an accepted batch that carried `Sec-GPC: 1`,
+ * before the batch is stored. The consent module plugs its
+ * `applyGpcSignal(tenantId, subjectId)` in here (see the composition root).
+ */
+export type GpcHook = (tenantId: string, subjectId: string) => Promise<void>;
+
+/** Zero-party data: what a subject told us, as the API shows it. */
+export interface Preferences {
+  readonly interests: { readonly categories: string[]; readonly topics: string[] };
+  readonly notInterested: NotInterested[];
+  readonly channels: Channel[];
+  readonly quietHours: QuietHours | null;
+  readonly locale: string | null;
+}
+
+export type Channel = 'email' | 'sms' | 'push';
+export interface NotInterested {
+  readonly itemId?: string;
+  readonly category?: string;
+  /** ISO date-time after which the exclusion lapses; absent: until withdrawn. */
+  readonly until?: string;
+}
+export interface QuietHours {
+  /** "HH:MM", local time in `timeZone`. */
+  readonly start: string;
+  readonly end: string;
+  /** IANA time zone, e.g. "Europe/Paris". */
+  readonly timeZone: string;
+}
+
+export interface PreferencesInput {
+  readonly interests?: { readonly categories?: readonly string[]; readonly topics?: readonly string[] };
+  readonly notInterested?: readonly NotInterested[];
+  readonly channels?: readonly Channel[];
+  readonly quietHours?: QuietHours;
+  readonly locale?: string;
+}
+
+/** The declarations behind a subject's preferences: where each came from and what it is for. */
+export interface DeclarationInfo {
+  readonly kind: DeclarationKind;
+  readonly source: EventSource;
+  readonly purpose: string;
+  readonly provenance: 'declared';
+  readonly declaredAt: string;
+}
+
+export interface PreferencesView {
+  readonly subjectId: string;
+  readonly preferences: Preferences;
+  readonly declarations: DeclarationInfo[];
+}
+
+/**
+ * The purpose each kind of declaration is collected for: what a subject likes
+ * or rejects shapes recommendations; how and when to reach them serves
+ * marketing messages.
+ */
+export const DECLARATION_PURPOSE: Record<DeclarationKind, BasePurpose> = {
+  interests: 'personalization',
+  not_interested: 'personalization',
+  channels: 'marketing_messages',
+  quiet_hours: 'marketing_messages',
+  locale: 'personalization',
+};
+
+const MAX_INVALID_LISTED = 100;
+const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The canonical BCP 47 form of `tag` ("fr-fr" → "fr-FR"), or undefined when it is not a language tag. */
+export function canonicalLocale(tag: string): string | undefined {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    return canonical;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Observed events and declared preferences. Rules live here: every event is
+ * checked (all or nothing per batch), tagged with its source, purpose and
+ * provenance, and acknowledged only once durably stored.
+ */
+export class EventService {
+  readonly #store: EventStore;
+  readonly #now: () => number;
+  readonly #maxBatch: number;
+  readonly #onGpc: GpcHook | undefined;
+
+  constructor(store: EventStore, options: { now?: () => number; maxBatch: number; onGpc?: GpcHook }) {
+    this.#store = store;
+    this.#now = options.now ?? Date.now;
+    this.#maxBatch = options.maxBatch;
+    this.#onGpc = options.onGpc;
+  }
+
+  get maxBatch(): number {
+    return this.#maxBatch;
+  }
+
+  /**
+   * Checks and stores one batch, in one transaction. Either every event is
+   * valid and the batch is stored (events whose id the tenant already has are
+   * counted as duplicates, not stored again), or an AppError lists the bad
+   * events and nothing is written. Resolves only once the batch is durable.
+   */
+  async ingest(tenantId: string, batch: readonly unknown[], options: IngestOptions): Promise<IngestResult> {
+    if (batch.length === 0) {
+      throw badRequest('empty_batch', 'The batch has no events.', { hint: 'Send at least one event.' });
+    }
+    if (batch.length > this.#maxBatch) {
+      throw new AppError(
+        'batch_too_large',
+        413,
+        `The batch has ${batch.length} events; at most ${this.#maxBatch} are accepted at once.`,
+        { hint: `Split it into batches of at most ${this.#maxBatch} events (PERTINENT_MAX_BATCH).` },
+      );
+    }
+    const ctx = { now: this.#now(), subjectFor: options.subjectFor, defaultSource: options.defaultSource ?? 'web' };
+    const records: EventRecord[] = [];
+    const invalid = new Map<number, string[]>();
+    for (let i = 0; i < batch.length; i++) {
+      const result = validateEvent(batch[i], ctx);
+      if (Array.isArray(result)) invalid.set(i, result);
+      else records.push(result);
+    }
+
+    // Unknown items: one query for the whole batch.
+    const itemIds = new Set<string>();
+    for (const r of records) if (r.itemId !== null) itemIds.add(r.itemId);
+    if (itemIds.size > 0) {
+      const known = await this.#store.existingItems(tenantId, [...itemIds]);
+      if (known.size < itemIds.size) {
+        for (let i = 0; i < batch.length; i++) {
+          if (invalid.has(i)) continue;
+          const itemId = (batch[i] as { itemId: string }).itemId;
+          if (itemId !== undefined && !known.has(itemId)) {
+            invalid.set(i, [`itemId ${JSON.stringify(itemId)} is not in the catalog`]);
+          }
+        }
+      }
+    }
+    if (invalid.size > 0) throw invalidEvents(batch, invalid);
+
+    if (options.gpc && this.#onGpc) {
+      for (const subjectId of new Set(records.map((r) => r.subjectId))) await this.#onGpc(tenantId, subjectId);
+    }
+    const stored = await this.#store.insertEvents(tenantId, records);
+    return { received: records.length, stored, duplicates: records.length - stored };
+  }
+
+  /**
+   * A subject's events in time order, for the pipelines that learn from them:
+   * optionally only some types, only since a time (epoch ms), at most `limit`
+   * (default 1000, at most 10000).
+   */
+  listEvents(
+    tenantId: string,
+    subjectId: string,
+    options: { types?: readonly EventType[]; since?: number; limit?: number } = {},
+  ): Promise<EventRecord[]> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 1000), 1), 10000);
+    return this.#store.listEvents(tenantId, subjectId, {
+      limit,
+      ...(options.types === undefined ? {} : { types: options.types }),
+      ...(options.since === undefined ? {} : { since: options.since }),
+    });
+  }
+
+  /** Replaces what the subject declared (absent fields are withdrawn) and returns the result. */
+  async putPreferences(
+    tenantId: string,
+    subjectId: string,
+    input: PreferencesInput,
+    source: EventSource,
+  ): Promise<PreferencesView> {
+    const problems: { path: string; message: string }[] = [];
+    const now = this.#now();
+    const values: Partial<Record<DeclarationKind, unknown>> = {};
+
+    if (input.interests !== undefined) {
+      const categories = [...new Set(input.interests.categories ?? [])];
+      const topics = [...new Set(input.interests.topics ?? [])];
+      if (categories.length + topics.length > 0) values.interests = { categories, topics };
+    }
+    if (input.notInterested !== undefined && input.notInterested.length > 0) {
+      input.notInterested.forEach((n, i) => {
+        if ((n.itemId === undefined) === (n.category === undefined)) {
+          problems.push({ path: `notInterested[${i}]`, message: 'name exactly one of "itemId" or "category"' });
+        }
+        if (n.until !== undefined && Number.isNaN(Date.parse(n.until))) {
+          problems.push({ path: `notInterested[${i}].until`, message: 'must be an RFC 3339 date-time' });
+        }
+      });
+      values.not_interested = input.notInterested;
+    }
+    if (input.channels !== undefined && input.channels.length > 0) values.channels = [...new Set(input.channels)];
+    if (input.quietHours !== undefined) {
+      const q = input.quietHours;
+      if (!HHMM_RE.test(q.start)) problems.push({ path: 'quietHours.start', message: 'must be a time "HH:MM"' });
+      if (!HHMM_RE.test(q.end)) problems.push({ path: 'quietHours.end', message: 'must be a time "HH:MM"' });
+      if (q.start === q.end) problems.push({ path: 'quietHours', message: 'start and end must differ' });
+      if (!isTimeZone(q.timeZone)) {
+        problems.push({
+          path: 'quietHours.timeZone',
+          message: `${JSON.stringify(q.timeZone)} is not an IANA time zone (e.g. "Europe/Paris")`,
+        });
+      }
+      values.quiet_hours = { start: q.start, end: q.end, timeZone: q.timeZone };
+    }
+    if (input.locale !== undefined) {
+      const locale = canonicalLocale(input.locale);
+      if (locale === undefined) {
+        problems.push({
+          path: 'locale',
+          message: `${JSON.stringify(input.locale)} is not a BCP 47 language tag (e.g. "en", "fr", "it-CH")`,
+        });
+      }
+      values.locale = locale;
+    }
+    if (problems.length > 0) {
+      throw badRequest(
+        'invalid_preferences',
+        `The preferences are not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
+        {
+          hint: 'Correct the fields listed in details.errors; nothing was changed.',
+          details: { errors: problems },
+        },
+      );
+    }
+    const records: DeclarationRecord[] = Object.entries(values).map(([kind, value]) => ({
+      kind: kind as DeclarationKind,
+      value,
+      source,
+      purpose: DECLARATION_PURPOSE[kind as DeclarationKind],
+      provenance: 'declared',
+      declaredAt: now,
+    }));
+    await this.#store.replaceDeclarations(tenantId, subjectId, records);
+    return this.getPreferences(tenantId, subjectId);
+  }
+
+  /** What the subject declared and still holds (lapsed "not interested" entries are left out). */
+  async getPreferences(tenantId: string, subjectId: string): Promise<PreferencesView> {
+    const records = await this.#store.listDeclarations(tenantId, subjectId);
+    const now = this.#now();
+    let interests: Preferences['interests'] = { categories: [], topics: [] };
+    let notInterested: NotInterested[] = [];
+    let channels: Channel[] = [];
+    let quietHours: QuietHours | null = null;
+    let locale: string | null = null;
+    for (const r of records) {
+      if (r.kind === 'interests') interests = r.value as Preferences['interests'];
+      else if (r.kind === 'not_interested') {
+        notInterested = (r.value as NotInterested[]).filter((n) => n.until === undefined || Date.parse(n.until) > now);
+      } else if (r.kind === 'channels') channels = r.value as Channel[];
+      else if (r.kind === 'quiet_hours') quietHours = r.value as QuietHours;
+      else if (r.kind === 'locale') locale = r.value as string;
+    }
+    return {
+      subjectId,
+      preferences: { interests, notInterested, channels, quietHours, locale },
+      declarations: records.map((r) => ({
+        kind: r.kind,
+        source: r.source,
+        purpose: r.purpose,
+        provenance: r.provenance,
+        declaredAt: new Date(r.declaredAt).toISOString(),
+      })),
+    };
+  }
+
+  /** Withdraws everything the subject declared; resolves with how many declarations there were. */
+  deletePreferences(tenantId: string, subjectId: string): Promise<number> {
+    return this.#store.deleteDeclarations(tenantId, subjectId);
+  }
+}
+
+function invalidEvents(batch: readonly unknown[], invalid: Map<number, string[]>): AppError {
+  const listed: InvalidEvent[] = [];
+  for (const [index, errors] of [...invalid].sort((a, b) => a[0] - b[0])) {
+    if (listed.length === MAX_INVALID_LISTED) break;
+    const raw = batch[index] as { eventId?: unknown } | null;
+    const eventId = typeof raw === 'object' && raw !== null && typeof raw.eventId === 'string' ? raw.eventId : null;
+    listed.push({ index, eventId, errors });
+  }
+  const first = listed[0] as InvalidEvent;
+  return new AppError(
+    'invalid_events',
+    422,
+    `${invalid.size} of ${batch.length} events are not valid, so none was stored; the first is event ${first.index}${
+      first.eventId === null ? '' : ` (${JSON.stringify(first.eventId)})`
+    }: ${first.errors.join('; ')}.`,
+    {
+      hint: 'Fix the events listed in details.events (index in the batch, eventId, errors) and send the whole batch again.',
+      details: { invalidCount: invalid.size, events: listed },
+    },
+  );
+}

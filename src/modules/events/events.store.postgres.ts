@@ -1,0 +1,112 @@
+import type { PostgresDb } from '../../platform/db/database.ts';
+import { pgTransaction } from '../../platform/db/database.ts';
+import type { EventRow } from './events.store.sqlite.ts';
+import { EVENT_COLUMNS, eventFromRow } from './events.store.sqlite.ts';
+import type { DeclarationRecord, EventRecord, EventStore, ListEventsQuery } from './events.store.ts';
+
+// The whole batch is one statement: each column travels as one array and
+// unnest() turns them back into rows. One round trip, one implicit
+// transaction, durable once it returns (synchronous_commit is on by default).
+const INSERT_EVENTS = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS})
+  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+                           $9::integer[], $10::double precision[], $11::text[], $12::text[], $13::text[], $14::text[])
+  ON CONFLICT (tenant_id, event_id) DO NOTHING`;
+
+export class PostgresEventStore implements EventStore {
+  readonly #pool: PostgresDb['pool'];
+  constructor(db: PostgresDb) {
+    this.#pool = db.pool;
+  }
+
+  async existingItems(tenantId: string, itemIds: readonly string[]): Promise<Set<string>> {
+    if (itemIds.length === 0) return new Set();
+    const { rows } = await this.#pool.query<{ id: string }>({
+      name: 'pertinent_events_existing_items',
+      text: 'SELECT id FROM items WHERE tenant_id = $1 AND id = ANY($2::text[])',
+      values: [tenantId, itemIds],
+    });
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async insertEvents(tenantId: string, events: readonly EventRecord[]): Promise<number> {
+    const n = events.length;
+    if (n === 0) return 0;
+    const cols: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(n));
+    for (let i = 0; i < n; i++) {
+      const e = events[i] as EventRecord;
+      (cols[0] as unknown[])[i] = e.eventId;
+      (cols[1] as unknown[])[i] = e.subjectId;
+      (cols[2] as unknown[])[i] = e.type;
+      (cols[3] as unknown[])[i] = e.itemId;
+      (cols[4] as unknown[])[i] = e.query;
+      (cols[5] as unknown[])[i] = e.occurredAt;
+      (cols[6] as unknown[])[i] = e.receivedAt;
+      (cols[7] as unknown[])[i] = e.quantity;
+      (cols[8] as unknown[])[i] = e.price;
+      (cols[9] as unknown[])[i] = e.placement;
+      (cols[10] as unknown[])[i] = e.page;
+      (cols[11] as unknown[])[i] = e.source;
+      (cols[12] as unknown[])[i] = e.purpose;
+    }
+    const r = await this.#pool.query({
+      name: 'pertinent_events_insert',
+      text: INSERT_EVENTS,
+      values: [tenantId, ...cols],
+    });
+    return r.rowCount ?? 0;
+  }
+
+  async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {
+    const where = ['tenant_id = $1', 'subject_id = $2'];
+    const params: unknown[] = [tenantId, subjectId];
+    if (query.since !== undefined) {
+      params.push(query.since);
+      where.push(`occurred_at >= $${params.length}`);
+    }
+    if (query.types !== undefined && query.types.length > 0) {
+      params.push(query.types);
+      where.push(`type = ANY($${params.length}::text[])`);
+    }
+    params.push(query.limit);
+    const { rows } = await this.#pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(eventFromRow);
+  }
+
+  async replaceDeclarations(tenantId: string, subjectId: string, records: readonly DeclarationRecord[]): Promise<void> {
+    await pgTransaction(this.#pool, async (client) => {
+      await client.query('DELETE FROM declarations WHERE tenant_id = $1 AND subject_id = $2', [tenantId, subjectId]);
+      for (const r of records) {
+        await client.query(
+          'INSERT INTO declarations (tenant_id, subject_id, kind, value, source, purpose, declared_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [tenantId, subjectId, r.kind, JSON.stringify(r.value), r.source, r.purpose, r.declaredAt],
+        );
+      }
+    });
+  }
+
+  async listDeclarations(tenantId: string, subjectId: string): Promise<DeclarationRecord[]> {
+    const { rows } = await this.#pool.query(
+      'SELECT kind, value, source, purpose, declared_at FROM declarations WHERE tenant_id = $1 AND subject_id = $2 ORDER BY kind',
+      [tenantId, subjectId],
+    );
+    return rows.map((r) => ({
+      kind: r.kind,
+      value: r.value as unknown,
+      source: r.source,
+      purpose: r.purpose,
+      provenance: 'declared' as const,
+      declaredAt: Number(r.declared_at),
+    }));
+  }
+
+  async deleteDeclarations(tenantId: string, subjectId: string): Promise<number> {
+    const r = await this.#pool.query('DELETE FROM declarations WHERE tenant_id = $1 AND subject_id = $2', [
+      tenantId,
+      subjectId,
+    ]);
+    return r.rowCount ?? 0;
+  }
+}
