@@ -12,6 +12,8 @@ export interface Config {
   readonly store: 'sqlite' | 'postgres';
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** The PostgreSQL schema Pertinent's tables live in (created if missing). */
+  readonly pgSchema: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
@@ -62,6 +64,10 @@ export function loadConfig(
       'DATABASE_URL must be a PostgreSQL URL such as postgres://user@host:5432/db (leave it unset for embedded SQLite).',
     );
   }
+  const pgSchema = env.PERTINENT_PG_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) {
+    problems.push('PERTINENT_PG_SCHEMA must be a lowercase SQL identifier such as "public" or "pertinent".');
+  }
   const logLevel = (env.PERTINENT_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`PERTINENT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
@@ -72,6 +78,7 @@ export function loadConfig(
     store: databaseUrl ? 'postgres' : 'sqlite',
     dataDir: resolve(env.PERTINENT_DATA_DIR || '.pertinent'),
     databaseUrl,
+    pgSchema,
     logLevel,
     bodyLimit: intFrom(env, 'PERTINENT_BODY_LIMIT', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024, problems),
     maxBatch: intFrom(env, 'PERTINENT_MAX_BATCH', 5000, 1, 100000, problems),

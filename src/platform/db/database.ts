@@ -76,7 +76,7 @@ export async function openPostgres(url: string, schema = 'public', max = 10): Pr
 export async function openDatabase(config: Config): Promise<Db> {
   if (config.store === 'postgres') {
     if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL store.');
-    return openPostgres(config.databaseUrl);
+    return openPostgres(config.databaseUrl, config.pgSchema);
   }
   mkdirSync(config.dataDir, { recursive: true });
   return openSqlite(join(config.dataDir, 'pertinent.db'));
