@@ -1,0 +1,101 @@
+import type { ItemAttributes } from './types.ts';
+
+/**
+ * Catalog attributes turned into weighted features (category, brand, text
+ * tokens) with an inverted index, so that items with no interaction history
+ * still have neighbours. Feature weights use inverse document frequency so a
+ * shared rare brand counts more than a shared broad category.
+ *
+ * Attributes are catalog data, not personal data: erasing a subject does not
+ * touch this index.
+ *
+ * @example
+ * const index = new AttributeIndex();
+ * index.set({ itemId: "a", category: "tea", brand: "acme" });
+ * index.set({ itemId: "b", category: "tea", brand: "acme" });
+ * index.similar("a", 5); // [{ itemId: "b", score: 1 }]
+ */
+export class AttributeIndex {
+  readonly #features = new Map<string, string[]>();
+  readonly #postings = new Map<string, Set<string>>();
+  readonly #categories = new Map<string, string>();
+
+  /** Adds or replaces one item's attributes. */
+  set(attributes: ItemAttributes): void {
+    this.delete(attributes.itemId);
+    const features: string[] = [];
+    if (attributes.category !== undefined) {
+      this.#categories.set(attributes.itemId, attributes.category);
+      // Every level of a category path is a feature: "a/b/c" → a, a/b, a/b/c.
+      const parts = attributes.category.split('/');
+      for (let i = 1; i <= parts.length; i++) features.push(`c:${parts.slice(0, i).join('/')}`);
+    }
+    if (attributes.brand !== undefined) features.push(`b:${attributes.brand}`);
+    for (const token of attributes.tokens ?? []) features.push(`t:${token.toLowerCase()}`);
+    const unique = [...new Set(features)];
+    this.#features.set(attributes.itemId, unique);
+    for (const f of unique) {
+      let set = this.#postings.get(f);
+      if (!set) {
+        set = new Set();
+        this.#postings.set(f, set);
+      }
+      set.add(attributes.itemId);
+    }
+  }
+
+  /** Removes an item's attributes. */
+  delete(itemId: string): void {
+    const old = this.#features.get(itemId);
+    if (!old) return;
+    for (const f of old) {
+      const set = this.#postings.get(f);
+      set?.delete(itemId);
+      if (set?.size === 0) this.#postings.delete(f);
+    }
+    this.#features.delete(itemId);
+    this.#categories.delete(itemId);
+  }
+
+  /** The category path of an item, or undefined. */
+  categoryOf(itemId: string): string | undefined {
+    return this.#categories.get(itemId);
+  }
+
+  /** Every item whose category is `category` or below it. */
+  itemsInCategory(category: string): string[] {
+    return [...(this.#postings.get(`c:${category}`) ?? [])];
+  }
+
+  #idf(feature: string): number {
+    const df = this.#postings.get(feature)?.size ?? 0;
+    return df === 0 ? 0 : Math.log(1 + this.#features.size / df);
+  }
+
+  /**
+   * Items sharing features with `itemId`, by IDF-weighted cosine (0..1).
+   * Features held by more than `maxPosting` items are skipped for speed
+   * (they carry little information anyway).
+   */
+  similar(itemId: string, k: number, maxPosting = 5000): { itemId: string; score: number }[] {
+    const features = this.#features.get(itemId);
+    if (!features || features.length === 0) return [];
+    const acc = new Map<string, number>();
+    let selfNorm = 0;
+    for (const f of features) {
+      const w = this.#idf(f);
+      selfNorm += w * w;
+      const posting = this.#postings.get(f);
+      if (!posting || posting.size > maxPosting) continue;
+      for (const other of posting) if (other !== itemId) acc.set(other, (acc.get(other) ?? 0) + w * w);
+    }
+    const out: { itemId: string; score: number }[] = [];
+    for (const [other, dot] of acc) {
+      let norm = 0;
+      for (const f of this.#features.get(other) ?? []) norm += this.#idf(f) ** 2;
+      out.push({ itemId: other, score: dot / Math.sqrt(selfNorm * norm) });
+    }
+    out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
+    return out.slice(0, k);
+  }
+}

@@ -1,0 +1,210 @@
+import { AttributeIndex } from './attribute-index.ts';
+import { addTo, fromUnits, toUnits } from './exact-weight.ts';
+import type { InteractionEvent, InteractionKind, ItemAttributes, Recommendation } from './types.ts';
+import { DEFAULT_KIND_WEIGHTS } from './types.ts';
+
+/** Settings of {@link PopularityModel}. */
+export interface PopularityOptions {
+  /** Counts are kept per time bucket of this length (ms). */
+  readonly bucketMs: number;
+  /** Half-life of "popular" (ms): an interaction this old weighs half. */
+  readonly halfLifeMs: number;
+  /** Half-life of the recent window used for "trending" (ms). */
+  readonly trendHalfLifeMs: number;
+  /** Pseudo-count damping the trend ratio of items seen a few times. */
+  readonly trendShrink: number;
+  readonly kindWeights: Readonly<Record<InteractionKind, number>>;
+}
+
+const DAY = 86_400_000;
+
+/** Defaults: daily buckets, popular over ~a month, trending over ~two days. */
+export const DEFAULT_POPULARITY_OPTIONS: PopularityOptions = Object.freeze({
+  bucketMs: DAY,
+  halfLifeMs: 30 * DAY,
+  trendHalfLifeMs: 2 * DAY,
+  trendShrink: 5,
+  kindWeights: DEFAULT_KIND_WEIGHTS,
+});
+
+/** What to rank within: everything, one category (and below), one context. */
+export interface PopularityScope {
+  readonly category?: string;
+  readonly context?: string;
+  /** Reference time (ms); defaults to the latest event seen. */
+  readonly now?: number;
+  readonly exclude?: ReadonlySet<string>;
+}
+
+type Buckets = Map<number, number>;
+
+interface EventRecord {
+  readonly itemId: string;
+  readonly bucket: number;
+  readonly units: number;
+  readonly context: string | undefined;
+  readonly at: number;
+}
+
+/**
+ * Popular and trending items, globally, per category (with the catalog
+ * categories, every level of the path) and per context (page type, venue,
+ * channel…). Counts are time-decayed: each interaction is kept in a time
+ * bucket and weighs `0.5^(age / halfLife)` at query time, so nothing needs
+ * rewriting as time passes, and removing a subject subtracts its exact
+ * integer counts from the buckets.
+ *
+ * @example
+ * const model = new PopularityModel();
+ * model.add({ subjectId: "s1", itemId: "scarf", kind: "purchase", at: Date.now(), context: "winter-sale" });
+ * model.popular(10); // [{ itemId: "scarf", score: 4, reason: { kind: "popular" } }]
+ * model.popular(10, { context: "winter-sale" });
+ * model.trending(10);
+ */
+export class PopularityModel {
+  readonly options: PopularityOptions;
+  readonly attributes: AttributeIndex;
+  /** scope key ("" = global, "x:context") → item → bucket → units */
+  readonly #counts = new Map<string, Map<string, Buckets>>();
+  readonly #events = new Map<string, EventRecord[]>();
+  #latest = Number.NEGATIVE_INFINITY;
+
+  constructor(options: Partial<PopularityOptions> & { attributes?: AttributeIndex } = {}) {
+    const { attributes, ...rest } = options;
+    this.options = { ...DEFAULT_POPULARITY_OPTIONS, ...rest };
+    this.attributes = attributes ?? new AttributeIndex();
+  }
+
+  /** Adds or replaces catalog attributes of an item (catalog data, kept on erasure). */
+  setAttributes(attributes: ItemAttributes): void {
+    this.attributes.set(attributes);
+  }
+
+  /** Records one interaction. */
+  add(event: InteractionEvent): void {
+    const bucket = Math.floor(event.at / this.options.bucketMs);
+    const units = toUnits(this.options.kindWeights[event.kind]);
+    const record: EventRecord = { itemId: event.itemId, bucket, units, context: event.context, at: event.at };
+    let list = this.#events.get(event.subjectId);
+    if (!list) {
+      list = [];
+      this.#events.set(event.subjectId, list);
+    }
+    list.push(record);
+    this.#apply(record, 1);
+    if (event.at > this.#latest) this.#latest = event.at;
+  }
+
+  /** Removes every contribution of the subject exactly. */
+  removeSubject(subjectId: string): void {
+    const list = this.#events.get(subjectId);
+    if (!list) return;
+    for (const record of list) this.#apply(record, -1);
+    this.#events.delete(subjectId);
+    this.#latest = Number.NEGATIVE_INFINITY;
+    for (const events of this.#events.values()) for (const e of events) this.#latest = Math.max(this.#latest, e.at);
+  }
+
+  #apply(record: EventRecord, sign: 1 | -1): void {
+    const scopes = [''];
+    if (record.context !== undefined) scopes.push(`x:${record.context}`);
+    for (const scope of scopes) {
+      let items = this.#counts.get(scope);
+      if (!items) {
+        items = new Map();
+        this.#counts.set(scope, items);
+      }
+      let buckets = items.get(record.itemId);
+      if (!buckets) {
+        buckets = new Map();
+        items.set(record.itemId, buckets);
+      }
+      addTo(buckets, record.bucket, sign * record.units);
+      if (buckets.size === 0) items.delete(record.itemId);
+      if (items.size === 0) this.#counts.delete(scope);
+    }
+  }
+
+  #decayed(buckets: Buckets, now: number, halfLife: number): number {
+    let s = 0;
+    for (const [bucket, units] of buckets) {
+      const age = Math.max(0, now - (bucket + 0.5) * this.options.bucketMs);
+      s += fromUnits(units) * 0.5 ** (age / halfLife);
+    }
+    return s;
+  }
+
+  #candidates(scope: PopularityScope): [string, Buckets][] {
+    const items = this.#counts.get(scope.context === undefined ? '' : `x:${scope.context}`);
+    if (!items) return [];
+    const inCategory =
+      scope.category === undefined ? undefined : new Set(this.attributes.itemsInCategory(scope.category));
+    const out: [string, Buckets][] = [];
+    for (const entry of items) {
+      if (inCategory && !inCategory.has(entry[0])) continue;
+      if (scope.exclude?.has(entry[0])) continue;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  #reasonScope(scope: PopularityScope): { category?: string; context?: string } {
+    return {
+      ...(scope.category === undefined ? {} : { category: scope.category }),
+      ...(scope.context === undefined ? {} : { context: scope.context }),
+    };
+  }
+
+  /**
+   * Top-k items by time-decayed interaction weight within a scope.
+   *
+   * @example
+   * model.popular(5, { category: "outdoor/tents" });
+   */
+  popular(k: number, scope: PopularityScope = {}): Recommendation[] {
+    const now = scope.now ?? this.#latest;
+    const scored = this.#candidates(scope).map(([itemId, b]) => ({
+      itemId,
+      score: this.#decayed(b, now, this.options.halfLifeMs),
+    }));
+    scored.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
+    const reason = { kind: 'popular' as const, ...this.#reasonScope(scope) };
+    return scored
+      .filter((s) => s.score > 0)
+      .slice(0, k)
+      .map((s) => ({ ...s, reason }));
+  }
+
+  /**
+   * Top-k items whose recent weight (short half-life) is high relative to
+   * their usual level (long half-life): `recent / (usual * ratio + shrink)`,
+   * where `ratio` rescales the long window to the length of the short one.
+   *
+   * @example
+   * model.trending(5, { context: "homepage" });
+   */
+  trending(k: number, scope: PopularityScope = {}): Recommendation[] {
+    const now = scope.now ?? this.#latest;
+    const ratio = this.options.trendHalfLifeMs / this.options.halfLifeMs;
+    const scored = this.#candidates(scope).map(([itemId, b]) => {
+      const recent = this.#decayed(b, now, this.options.trendHalfLifeMs);
+      const usual = this.#decayed(b, now, this.options.halfLifeMs);
+      return { itemId, score: recent / (usual * ratio + this.options.trendShrink) };
+    });
+    scored.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
+    const reason = { kind: 'trending' as const, ...this.#reasonScope(scope) };
+    return scored
+      .filter((s) => s.score > 0)
+      .slice(0, k)
+      .map((s) => ({ ...s, reason }));
+  }
+
+  /** Canonical state for equality checks in tests. */
+  snapshot(): unknown {
+    const out: [string, string, number, number][] = [];
+    for (const [scope, items] of this.#counts)
+      for (const [item, buckets] of items) for (const [b, u] of buckets) out.push([scope, item, b, u]);
+    out.sort((a, b) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1));
+    return { subjects: [...this.#events.keys()].sort(), counts: out };
+  }
+}

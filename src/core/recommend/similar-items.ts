@@ -1,0 +1,161 @@
+import { AttributeIndex } from './attribute-index.ts';
+import { WEIGHT_UNIT } from './exact-weight.ts';
+import { ItemIndex } from './item-index.ts';
+import { PairCounts } from './pair-counts.ts';
+import { topK } from './top-k.ts';
+import type { InteractionEvent, ItemAttributes, Recommendation } from './types.ts';
+
+/** Settings of {@link SimilarItemsModel}. */
+export interface SimilarItemsOptions {
+  /** A new item is paired with at most this many of the subject's previous distinct items. */
+  readonly window: number;
+  /** Shrinkage: cosine is multiplied by `n / (n + shrink)` where n is the co-interaction count. */
+  readonly shrink: number;
+  /** Weight of attribute similarity relative to co-interaction (cold items rely on it alone). */
+  readonly attributeWeight: number;
+}
+
+/** Defaults: pairs within 50 distinct items, mild shrinkage, attributes as a tie-breaker. */
+export const DEFAULT_SIMILAR_OPTIONS: SimilarItemsOptions = Object.freeze({
+  window: 50,
+  shrink: 2,
+  attributeWeight: 0.1,
+});
+
+/**
+ * Similar items ("people who looked at this also looked at") from
+ * co-interaction — two items are similar when the same subjects interacted
+ * with both — scored by a shrunk cosine, blended with catalog-attribute
+ * similarity (category, brand, text tokens) so that an item with no history
+ * still has neighbours.
+ *
+ * Each subject counts once per item pair, whatever the number of events.
+ * Updates are online and `removeSubject` is exact.
+ *
+ * @example
+ * const model = new SimilarItemsModel();
+ * model.setAttributes({ itemId: "red-shoe", category: "shoes", brand: "acme" });
+ * model.setAttributes({ itemId: "blue-shoe", category: "shoes", brand: "acme" });
+ * model.add({ subjectId: "s1", itemId: "red-shoe", kind: "view", at: 1 });
+ * model.add({ subjectId: "s1", itemId: "sock", kind: "view", at: 2 });
+ * model.similarTo("red-shoe", 5); // sock (co-interaction), then blue-shoe (attributes)
+ */
+export class SimilarItemsModel {
+  readonly items: ItemIndex;
+  readonly attributes: AttributeIndex;
+  readonly options: SimilarItemsOptions;
+  readonly #pairs = new PairCounts();
+  readonly #seen = new Map<string, number[]>();
+  #scratch = new Float64Array(0);
+
+  constructor(options: Partial<SimilarItemsOptions> & { items?: ItemIndex; attributes?: AttributeIndex } = {}) {
+    this.items = options.items ?? new ItemIndex();
+    this.attributes = options.attributes ?? new AttributeIndex();
+    this.options = {
+      window: options.window ?? DEFAULT_SIMILAR_OPTIONS.window,
+      shrink: options.shrink ?? DEFAULT_SIMILAR_OPTIONS.shrink,
+      attributeWeight: options.attributeWeight ?? DEFAULT_SIMILAR_OPTIONS.attributeWeight,
+    };
+  }
+
+  /** Adds or replaces catalog attributes of an item (catalog data, kept on erasure). */
+  setAttributes(attributes: ItemAttributes): void {
+    this.items.intern(attributes.itemId);
+    this.attributes.set(attributes);
+  }
+
+  /** Records one interaction. */
+  add(event: InteractionEvent): void {
+    this.addIndexed(event.subjectId, this.items.intern(event.itemId));
+  }
+
+  /** Same as {@link add} with an item index; for bulk loading. */
+  addIndexed(subjectId: string, item: number): void {
+    let seen = this.#seen.get(subjectId);
+    if (!seen) {
+      seen = [];
+      this.#seen.set(subjectId, seen);
+    }
+    if (seen.includes(item)) return;
+    seen.push(item);
+    this.#apply(seen, seen.length - 1, 1);
+  }
+
+  /** Removes every contribution of the subject exactly. */
+  removeSubject(subjectId: string): void {
+    const seen = this.#seen.get(subjectId);
+    if (!seen) return;
+    for (let p = seen.length - 1; p >= 0; p--) this.#apply(seen, p, -1);
+    this.#seen.delete(subjectId);
+  }
+
+  #apply(seen: readonly number[], p: number, sign: 1 | -1): void {
+    const b = seen[p] as number;
+    this.#pairs.addTotal(b, sign * WEIGHT_UNIT);
+    for (let q = Math.max(0, p - this.options.window); q < p; q++)
+      this.#pairs.addPair(seen[q] as number, b, sign * WEIGHT_UNIT);
+  }
+
+  /**
+   * Adds the co-interaction similarity of every item to `anchor` into
+   * `scores`, pushing newly touched indices to `touched`. Low-level entry for
+   * the evaluation and ensembles.
+   */
+  scoreInto(anchor: number, scores: Float64Array, touched: number[], scale = 1): void {
+    const ca = this.#pairs.total(anchor);
+    if (ca === 0) return;
+    const shrink = this.options.shrink;
+    for (const row of [this.#pairs.outOf(anchor), this.#pairs.into(anchor)]) {
+      if (!row) continue;
+      for (const [j, u] of row) {
+        const n = u / WEIGHT_UNIT;
+        const s = (scale * (u / Math.sqrt(ca * this.#pairs.total(j))) * n) / (n + shrink);
+        if (scores[j] === 0) touched.push(j);
+        scores[j] = (scores[j] as number) + s;
+      }
+    }
+  }
+
+  /**
+   * Top-k items most similar to `itemId` (never the item itself). Unknown
+   * items get an empty list.
+   *
+   * @example
+   * model.similarTo("red-shoe", 10); // [{ itemId, score, reason: { kind: "similar_to", anchor: "red-shoe", basis: "co_interaction" } }, …]
+   */
+  similarTo(itemId: string, k: number): Recommendation[] {
+    const anchor = this.items.findIndex(itemId);
+    if (anchor === undefined) return [];
+    if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
+    const scores = this.#scratch;
+    const touched: number[] = [];
+    this.scoreInto(anchor, scores, touched);
+    const fromHistory = new Set(touched);
+    const w = this.options.attributeWeight;
+    if (w > 0) {
+      for (const { itemId: other, score } of this.attributes.similar(itemId, Math.max(50, 4 * k))) {
+        const j = this.items.intern(other);
+        if (j >= scores.length) continue;
+        if (scores[j] === 0) touched.push(j);
+        scores[j] = (scores[j] as number) + w * score;
+      }
+    }
+    const best = topK(scores, k, touched, (j) => j === anchor || !((scores[j] as number) > 0));
+    const out = best.map((j) => ({
+      itemId: this.items.idOf(j),
+      score: scores[j] as number,
+      reason: {
+        kind: 'similar_to' as const,
+        anchor: itemId,
+        basis: fromHistory.has(j) ? ('co_interaction' as const) : ('attributes' as const),
+      },
+    }));
+    for (const j of touched) scores[j] = 0;
+    return out;
+  }
+
+  /** Canonical state for equality checks in tests. */
+  snapshot(): unknown {
+    return { subjects: [...this.#seen.keys()].sort(), ...this.#pairs.snapshot((i) => this.items.idOf(i)) };
+  }
+}
