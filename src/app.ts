@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
+import { consentRoutes } from './modules/consent/consent.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import type { Services } from './platform/container.ts';
 import type { App } from './platform/http.ts';
@@ -71,6 +72,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   );
 
   tenantRoutes(app, services.tenants);
+  consentRoutes(app, services.consent);
 
   await app.ready();
   return app;

@@ -3,12 +3,13 @@ import { AppError } from '../platform/errors.ts';
 import type { Command } from './command.ts';
 import { err, out, UsageError } from './command.ts';
 import { keysCommand } from './commands/keys.ts';
+import { ledgerCommand } from './commands/ledger.ts';
 import { serveCommand } from './commands/serve.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { tokenCommand } from './commands/token.ts';
 
 /** Every `pertinent` command, in the order `--help` lists them. */
-export const commands: Command[] = [serveCommand, tenantsCommand, keysCommand, tokenCommand];
+export const commands: Command[] = [serveCommand, tenantsCommand, keysCommand, tokenCommand, ledgerCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,3 +1,7 @@
+import { ConsentService } from '../modules/consent/consent.service.ts';
+import { PostgresConsentStore } from '../modules/consent/consent.store.postgres.ts';
+import { SqliteConsentStore } from '../modules/consent/consent.store.sqlite.ts';
+import type { ConsentStore } from '../modules/consent/consent.store.ts';
 import { TenantService } from '../modules/tenants/tenants.service.ts';
 import { PostgresTenantStore } from '../modules/tenants/tenants.store.postgres.ts';
 import { SqliteTenantStore } from '../modules/tenants/tenants.store.sqlite.ts';
@@ -15,6 +19,7 @@ export interface Services {
   readonly db: Db;
   readonly now: () => number;
   readonly tenants: TenantService;
+  readonly consent: ConsentService;
   close(): Promise<void>;
 }
 
@@ -33,11 +38,16 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     byStore<TenantStore>(db, { sqlite: (d) => new SqliteTenantStore(d), postgres: (d) => new PostgresTenantStore(d) }),
     { now, keyCacheSeconds: config.keyCacheSeconds },
   );
+  const consent = new ConsentService(
+    byStore<ConsentStore>(db, { sqlite: (d) => new SqliteConsentStore(d), postgres: (d) => new PostgresConsentStore(d) }),
+    { now },
+  );
   return {
     config,
     db,
     now,
     tenants,
+    consent,
     close: () => db.close(),
   };
 }
