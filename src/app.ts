@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
+import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { consentRoutes } from './modules/consent/consent.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import type { Services } from './platform/container.ts';
@@ -72,6 +73,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   );
 
   tenantRoutes(app, services.tenants);
+  catalogRoutes(app, services.catalog);
   consentRoutes(app, services.consent);
 
   await app.ready();

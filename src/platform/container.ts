@@ -1,3 +1,7 @@
+import { CatalogService } from '../modules/catalog/catalog.service.ts';
+import { PostgresCatalogStore } from '../modules/catalog/catalog.store.postgres.ts';
+import { SqliteCatalogStore } from '../modules/catalog/catalog.store.sqlite.ts';
+import type { CatalogStore } from '../modules/catalog/catalog.store.ts';
 import { ConsentService } from '../modules/consent/consent.service.ts';
 import { PostgresConsentStore } from '../modules/consent/consent.store.postgres.ts';
 import { SqliteConsentStore } from '../modules/consent/consent.store.sqlite.ts';
@@ -19,6 +23,7 @@ export interface Services {
   readonly db: Db;
   readonly now: () => number;
   readonly tenants: TenantService;
+  readonly catalog: CatalogService;
   readonly consent: ConsentService;
   close(): Promise<void>;
 }
@@ -38,6 +43,13 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     byStore<TenantStore>(db, { sqlite: (d) => new SqliteTenantStore(d), postgres: (d) => new PostgresTenantStore(d) }),
     { now, keyCacheSeconds: config.keyCacheSeconds },
   );
+  const catalog = new CatalogService(
+    byStore<CatalogStore>(db, {
+      sqlite: (d) => new SqliteCatalogStore(d),
+      postgres: (d) => new PostgresCatalogStore(d),
+    }),
+    { now },
+  );
   const consent = new ConsentService(
     byStore<ConsentStore>(db, { sqlite: (d) => new SqliteConsentStore(d), postgres: (d) => new PostgresConsentStore(d) }),
     { now },
@@ -47,6 +59,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     db,
     now,
     tenants,
+    catalog,
     consent,
     close: () => db.close(),
   };

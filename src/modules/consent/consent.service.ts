@@ -228,19 +228,41 @@ export class ConsentService {
     return this.#store.listSubjectEntries(tenantId, subjectId, options.afterSeq ?? 0, options.limit ?? 100);
   }
 
-  /** Walks the tenant's whole chain and compares it with the head. */
+  /**
+   * Walks the tenant's whole chain and compares it with the head. The head is
+   * read first: entries found beyond it are accepted only if a fresh head then
+   * covers them (appends made while walking), so a live ledger verifies without
+   * a lock and an entry slipped in outside the ledger is still caught.
+   */
   async verifyLedger(tenantId: string): Promise<ChainReport> {
     const verifier = new ChainVerifier(tenantId);
+    let head = await this.#store.findHead(tenantId);
     let after = 0;
     for (;;) {
       const page = await this.#store.listEntries(tenantId, after, PAGE);
       for (const entry of page) {
         if (!verifier.add(entry)) return verifier.finish(undefined);
       }
-      if (page.length < PAGE) break;
-      after = (page[page.length - 1] as LedgerEntry).seq;
+      if (page.length > 0) after = (page[page.length - 1] as LedgerEntry).seq;
+      if (page.length === PAGE) continue;
+      if (after > (head?.lastSeq ?? 0)) {
+        const fresh = await this.#store.findHead(tenantId);
+        if (fresh && fresh.lastSeq > (head?.lastSeq ?? 0)) {
+          head = fresh;
+          continue;
+        }
+      }
+      return verifier.finish(head);
     }
-    return verifier.finish(await this.#store.findHead(tenantId));
+  }
+
+  /**
+   * The purposes a subject has granted under the current policy: the one
+   * question a decision asks (`needs_renewal`, `unset` and the rest mean no).
+   */
+  async grantedPurposes(tenantId: string, subjectId: string): Promise<Set<Purpose>> {
+    const { purposes } = await this.consentsOf(tenantId, subjectId);
+    return new Set(purposes.filter((p) => p.status === 'granted').map((p) => p.purpose));
   }
 }
 

@@ -21,3 +21,10 @@ CREATE TABLE items (
   PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX items_category ON items(tenant_id, category_path);
+
+-- When the default sensitive taxonomy was applied to a tenant (once, on its
+-- first catalog write; see docs/reference/sensitive-categories.md).
+CREATE TABLE taxonomy_defaults (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+  applied_at INTEGER NOT NULL
+);
