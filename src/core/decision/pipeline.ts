@@ -1,0 +1,564 @@
+import type { Purpose } from '../purposes.ts';
+import type { SensitiveClass } from '../sensitive.ts';
+import type { ConsentedView } from './consented-view.ts';
+import { inQuietHours } from './quiet-hours.ts';
+import { seededRandom } from './random.ts';
+import type {
+  AuditRecord,
+  Candidate,
+  CandidateSources,
+  CapCounters,
+  CatalogView,
+  CounterIncrement,
+  DecidedItem,
+  DecisionContext,
+  DecisionMode,
+  DecisionOutcome,
+  DecisionRequest,
+  PlacementConfig,
+  Reason,
+  SelectionCategory,
+  SuppressionCategory,
+} from './types.ts';
+import { MESSAGE_KINDS } from './types.ts';
+
+/**
+ * The decision pipeline: one pure function, in explicit ordered stages, used
+ * by every placement.
+ *
+ *   candidates → purpose & consent → sensitive policy → caps & suppression →
+ *   business rules → ranking → diversity & exploration → explanation → audit
+ *
+ * Each stage only removes or reorders what the previous one produced, except
+ * exploration, which adds non-personal popular items that then pass the same
+ * guardrails. Personal data reaches the pipeline only through the
+ * {@link ConsentedView}. See docs/adr/0005-decision-pipeline.md.
+ */
+export interface DecisionInput {
+  readonly decisionId: string;
+  readonly request: DecisionRequest;
+  readonly placement: PlacementConfig;
+  readonly view: ConsentedView;
+  readonly catalog: CatalogView;
+  readonly sources: CandidateSources;
+  readonly counters: CapCounters;
+}
+
+const DAY = 24 * 3600 * 1000;
+const PERSONAL_BASES = new Set(['observed', 'declared']);
+
+/** Relative weight of each kind of signal in the final score. */
+const WEIGHTS = {
+  goesWithCurrent: 1,
+  bought: 1,
+  matchesSearch: 0.9,
+  personal: 0.9,
+  venue: 1,
+  retargeting: 0.8,
+  declared: 0.7,
+  similarToCurrent: 0.6,
+  inCategory: 0.5,
+  popular: 0.2,
+} as const;
+
+/** Is this reason's signal personal (the subject's own data)? */
+export const isPersonalReason = (r: Reason): boolean => PERSONAL_BASES.has(r.basis);
+
+// ---------------------------------------------------------------- stage 1: candidates
+
+/** Sensitive classes the current page or venue is itself about (usable as context, never inferred). */
+export function contextClasses(context: DecisionContext, catalog: CatalogView): Set<SensitiveClass> {
+  const out = new Set<SensitiveClass>();
+  if (context.itemId !== undefined) {
+    const c = catalog.item(context.itemId)?.sensitiveClass;
+    if (c) out.add(c);
+  }
+  if (context.category !== undefined) {
+    const c = catalog.classOfCategory(context.category);
+    if (c) out.add(c);
+  }
+  return out;
+}
+
+function normalized(list: readonly { itemId: string; score: number; anchor?: string }[], weight: number) {
+  let max = 0;
+  for (const s of list) if (s.score > max) max = s.score;
+  return list
+    .filter((s) => Number.isFinite(s.score) && s.score > 0)
+    .map((s) => ({ ...s, score: max > 0 ? (weight * s.score) / max : 0 }));
+}
+
+const personalReason = (
+  code: Reason['code'],
+  basis: 'observed' | 'declared',
+  categories: SelectionCategory[],
+  purposes: Purpose[],
+  extra: Partial<Pick<Reason, 'item' | 'interest' | 'category'>>,
+): Reason => ({ code, basis, dataCategories: categories, consents: purposes, ...extra });
+
+const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' | 'category' | 'venue'>>): Reason => ({
+  code,
+  basis: 'context',
+  dataCategories: [],
+  consents: [],
+  ...extra,
+});
+
+/** Stage 1: every candidate with the reason it came from (one entry per source and item). */
+export function collectCandidates(input: DecisionInput): Candidate[] {
+  const { request, view, sources, catalog, placement } = input;
+  const k = Math.max(request.limit * 5, 50);
+  const ctx = request.context;
+  const out: Candidate[] = [];
+  const push = (list: readonly { itemId: string; score: number }[], reason: (s: never) => Reason) => {
+    for (const s of list) out.push({ itemId: s.itemId, score: s.score, reason: reason(s as never) });
+  };
+
+  // Context: the page (item, category, search) or the venue — not personal.
+  if (ctx.itemId !== undefined && catalog.item(ctx.itemId)) {
+    const anchor = ctx.itemId;
+    push(
+      normalized(
+        sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor),
+        WEIGHTS.goesWithCurrent,
+      ),
+      () => contextReason('goes_with_current', { item: anchor }),
+    );
+    push(normalized(sources.similar(anchor, k), WEIGHTS.similarToCurrent), () =>
+      contextReason('similar_to_current', { item: anchor }),
+    );
+  }
+  if (ctx.category !== undefined) {
+    const category = ctx.category;
+    push(normalized(sources.popular(category, k), WEIGHTS.inCategory), () =>
+      contextReason('in_current_category', { category }),
+    );
+  }
+  if (ctx.search !== undefined && sources.search) {
+    push(normalized(sources.search(ctx.search, k), WEIGHTS.matchesSearch), () => contextReason('matches_search', {}));
+  }
+  if (ctx.venue !== undefined && sources.venue) {
+    const venue = ctx.venue;
+    push(normalized(sources.venue(venue, k), WEIGHTS.venue), () => contextReason('at_venue', { venue }));
+  }
+
+  // Personal: only what the consented view exposes.
+  if (view.personal) {
+    const purpose = view.purpose;
+    const history = view.history();
+    const kinds = new Map<string, 'view' | 'cart' | 'purchase'>();
+    for (const h of history) {
+      const prev = kinds.get(h.itemId);
+      if (prev !== 'purchase') kinds.set(h.itemId, h.kind === 'view' && prev === 'cart' ? 'cart' : h.kind);
+    }
+    const anchorReason = (anchor: string): Reason => {
+      const bought = kinds.get(anchor) === 'purchase';
+      return personalReason(
+        bought ? 'bought' : 'viewed',
+        'observed',
+        [bought ? 'user.behavior.purchase_history' : 'user.behavior.browsing_history'],
+        [purpose],
+        { item: anchor },
+      );
+    };
+    if (history.length > 0) {
+      const personal = sources
+        .personal(
+          history.map((h) => ({ itemId: h.itemId, kind: h.kind })),
+          k,
+        )
+        // A source may only explain with what it was given.
+        .filter((s) => s.anchor !== undefined && kinds.has(s.anchor));
+      for (const s of normalized(personal, WEIGHTS.personal)) {
+        out.push({ itemId: s.itemId, score: s.score, reason: anchorReason(s.anchor as string) });
+      }
+      const recentPurchases = [...view.purchases().entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([id]) => id);
+      for (const anchor of recentPurchases) {
+        const list = sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor);
+        for (const s of normalized(list, WEIGHTS.bought)) {
+          out.push({ itemId: s.itemId, score: s.score, reason: anchorReason(anchor) });
+        }
+      }
+    }
+    for (const { interest } of view.interests()) {
+      const list = catalog.hasCategory(interest) ? sources.popular(interest, k) : (sources.search?.(interest, k) ?? []);
+      for (const s of normalized(list, WEIGHTS.declared)) {
+        out.push({
+          itemId: s.itemId,
+          score: s.score,
+          reason: personalReason(
+            'declared_interest',
+            'declared',
+            ['user.preference.declared_interests'],
+            [purpose, ...sensitivePurposeOf(interest, view)],
+            { interest },
+          ),
+        });
+      }
+    }
+    if (placement.retargeting.enabled) {
+      const { halfLifeDays, maxAgeDays } = placement.retargeting;
+      for (const [itemId, at] of view.retargetable()) {
+        const ageDays = (request.now - at) / DAY;
+        if (ageDays < 0 || ageDays > maxAgeDays) continue;
+        out.push({
+          itemId,
+          score: WEIGHTS.retargeting * 2 ** (-ageDays / Math.max(halfLifeDays, 1e-9)),
+          reason: personalReason('retargeting', 'observed', ['user.behavior.browsing_history'], ['retargeting'], {
+            item: itemId,
+          }),
+        });
+      }
+    }
+  }
+
+  // Popular: for everybody, always (fills the slate, feeds exploration).
+  push(normalized(sources.popular(undefined, k), WEIGHTS.popular), () => ({
+    code: 'popular',
+    basis: 'none',
+    dataCategories: [],
+    consents: [],
+  }));
+
+  // Pinned items enter here and pass every guardrail like the others.
+  for (const pin of placement.rules.pinned) {
+    out.push({
+      itemId: pin.itemId,
+      score: 0,
+      reason: { code: 'featured', basis: 'none', dataCategories: [], consents: [] },
+    });
+  }
+  return out.filter((c) => catalog.item(c.itemId) !== undefined);
+}
+
+function sensitivePurposeOf(interest: string, view: ConsentedView): Purpose[] {
+  for (const i of view.interests()) {
+    if (i.interest === interest && i.sensitiveClass !== null) return [`sensitive:${i.sensitiveClass}`];
+  }
+  return [];
+}
+
+// ---------------------------------------------------------------- stage 2: purpose & consent
+
+/** Stage 2: a personal reason survives only if the view is personal (defence in depth). */
+export function consentFilter(candidates: readonly Candidate[], view: ConsentedView): Candidate[] {
+  if (view.personal) return [...candidates];
+  return candidates.filter((c) => !isPersonalReason(c.reason));
+}
+
+// ---------------------------------------------------------------- stage 3: sensitive policy
+
+/**
+ * Stage 3: an item of a sensitive class survives only when the class is the
+ * current page's own context (and the reason is that context), or when the
+ * person declared the class and consented explicitly — never on advertising.
+ * Popularity, co-purchases and history never bring a sensitive item.
+ */
+export function sensitivePolicy(
+  candidates: readonly Candidate[],
+  input: Pick<DecisionInput, 'catalog' | 'view' | 'placement' | 'request'>,
+): Candidate[] {
+  const fromContext = contextClasses(input.request.context, input.catalog);
+  const advertising = input.placement.kind === 'advertising';
+  return candidates.filter((c) => {
+    const cls = input.catalog.item(c.itemId)?.sensitiveClass ?? null;
+    if (cls === null) return true;
+    if (c.reason.basis === 'context' && fromContext.has(cls)) return true;
+    if (advertising) return false;
+    return c.reason.basis === 'declared' && input.view.maySelectSensitive(cls);
+  });
+}
+
+// ---------------------------------------------------------------- stage 4: caps & suppression
+
+/** Stage 4a: caps of the whole placement (placement, campaign, channel); a reason to withhold, or null. */
+export function slateWithheld(input: DecisionInput): DecisionOutcome['withheld'] {
+  const { placement, request, counters, view } = input;
+  const isMessage = MESSAGE_KINDS.includes(placement.kind);
+  if (isMessage) {
+    if (!view.mayMessage()) return 'no_message_consent';
+    if (request.context.trigger === 'location' && !view.mayUseLocation()) return 'no_message_consent';
+    const channels = view.channels();
+    if (channels !== undefined && !(channels as readonly string[]).includes(placement.kind)) return 'channel_refused';
+    const quiet = view.quietHours();
+    if (placement.honourQuietHours && quiet && inQuietHours(request.now, quiet)) return 'quiet_hours';
+  }
+  if (request.subjectId === undefined) return null;
+  for (const cap of placement.caps) {
+    const since = request.now - cap.windowMs;
+    if (cap.scope === 'placement' && counters.count('placement', placement.id, since) >= cap.limit)
+      return 'placement_cap';
+    if (
+      cap.scope === 'campaign' &&
+      placement.campaign !== undefined &&
+      counters.count('campaign', placement.campaign, since) >= cap.limit
+    )
+      return 'placement_cap';
+    if (cap.scope === 'channel' && isMessage && counters.count('channel', placement.kind, since) >= cap.limit)
+      return 'channel_cap';
+  }
+  return null;
+}
+
+/** Stage 4b: item caps, retargeting limits, suppression after purchase, objections, the request's exclusions. */
+export function capsAndSuppression(candidates: readonly Candidate[], input: DecisionInput): Candidate[] {
+  const { placement, request, counters, view, catalog } = input;
+  const now = request.now;
+  const excluded = new Set(request.exclude);
+  if (request.context.itemId !== undefined) excluded.add(request.context.itemId);
+  const itemCaps = placement.caps.filter((c) => c.scope === 'item');
+  const purchases = view.purchases();
+  const suppressedItems = new Set<string>();
+  const suppressedCategories = new Set<string>();
+  for (const [itemId, at] of purchases) {
+    if (now - at > placement.suppression.purchasedDays * DAY) continue;
+    suppressedItems.add(itemId);
+    const item = catalog.item(itemId);
+    if (placement.suppression.substitutes && item) suppressedCategories.add(item.category);
+  }
+  const dismissedSince = now - placement.suppression.dismissedDays * DAY;
+  const seen = new Map<string, boolean>();
+  return candidates.filter((c) => {
+    let ok = seen.get(c.itemId);
+    if (ok === undefined) {
+      const item = catalog.item(c.itemId);
+      ok =
+        item !== undefined &&
+        !excluded.has(c.itemId) &&
+        !suppressedItems.has(c.itemId) &&
+        !suppressedCategories.has(item.category) &&
+        !view.objectsTo(c.itemId, item.category, dismissedSince) &&
+        (request.subjectId === undefined ||
+          itemCaps.every((cap) => counters.count('item', c.itemId, now - cap.windowMs) < cap.limit));
+      seen.set(c.itemId, ok);
+    }
+    if (!ok) return false;
+    if (c.reason.code === 'retargeting') {
+      const { maxImpressions, maxAgeDays } = placement.retargeting;
+      return counters.count('retarget', c.itemId, now - maxAgeDays * DAY) < maxImpressions;
+    }
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- stage 5: business rules
+
+const inCategory = (category: string, path: string) => category === path || category.startsWith(`${path}/`);
+
+/** Stage 5: availability and stock, include/exclude filters, boosts. */
+export function businessRules(candidates: readonly Candidate[], input: DecisionInput): Candidate[] {
+  const { rules } = input.placement;
+  const excludeItems = new Set(rules.excludeItems);
+  const out: Candidate[] = [];
+  for (const c of candidates) {
+    const item = input.catalog.item(c.itemId);
+    if (!item || !item.available) continue;
+    if (item.stock !== null && item.stock < rules.minStock) continue;
+    if (excludeItems.has(c.itemId)) continue;
+    if (rules.includeCategories.length > 0 && !rules.includeCategories.some((p) => inCategory(item.category, p)))
+      continue;
+    if (rules.excludeCategories.some((p) => inCategory(item.category, p))) continue;
+    let factor = 1;
+    for (const b of rules.boosts) {
+      if (
+        (b.itemId !== undefined && b.itemId === c.itemId) ||
+        (b.category !== undefined && inCategory(item.category, b.category))
+      )
+        factor *= b.factor;
+    }
+    out.push(factor === 1 ? c : { ...c, score: c.score * factor });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- stage 6: ranking
+
+interface Ranked {
+  readonly itemId: string;
+  readonly score: number;
+  readonly reasons: Reason[];
+}
+
+/** Stage 6: one entry per item, scored by its best signal plus a little for each other one; reasons best first. */
+export function rank(candidates: readonly Candidate[]): Ranked[] {
+  const byItem = new Map<string, { best: number; extra: number; reasons: { r: Reason; s: number }[] }>();
+  for (const c of candidates) {
+    let e = byItem.get(c.itemId);
+    if (!e) {
+      e = { best: 0, extra: 0, reasons: [] };
+      byItem.set(c.itemId, e);
+    }
+    if (c.score > e.best) {
+      e.extra += 0.1 * e.best;
+      e.best = c.score;
+    } else e.extra += 0.1 * c.score;
+    const same = e.reasons.find((x) => sameReason(x.r, c.reason));
+    if (same) same.s = Math.max(same.s, c.score);
+    else e.reasons.push({ r: c.reason, s: c.score });
+  }
+  const out: Ranked[] = [];
+  for (const [itemId, e] of byItem) {
+    e.reasons.sort((a, b) => b.s - a.s);
+    out.push({ itemId, score: e.best + e.extra, reasons: e.reasons.slice(0, 3).map((x) => x.r) });
+  }
+  out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+  return out;
+}
+
+const sameReason = (a: Reason, b: Reason) =>
+  a.code === b.code && a.item === b.item && a.interest === b.interest && a.category === b.category;
+
+// ---------------------------------------------------------------- stage 7: diversity & exploration
+
+/** Stage 7: at most `maxPerCategory` per leaf category, a share of exploration, pinned items at their place. */
+export function diversify(ranked: readonly Ranked[], input: DecisionInput): Ranked[] {
+  const { placement, request } = input;
+  const limit = request.limit;
+  const random = seededRandom(input.decisionId);
+  const pins = new Map(placement.rules.pinned.map((p) => [p.itemId, p.position]));
+  const perCategory = new Map<string, number>();
+  const fits = (r: Ranked) => {
+    const cat = input.catalog.item(r.itemId)?.category ?? '';
+    return (perCategory.get(cat) ?? 0) < placement.maxPerCategory;
+  };
+  const take = (r: Ranked, into: Ranked[]) => {
+    const cat = input.catalog.item(r.itemId)?.category ?? '';
+    perCategory.set(cat, (perCategory.get(cat) ?? 0) + 1);
+    into.push(r);
+  };
+
+  const exploreWanted = limit * Math.min(Math.max(placement.exploration, 0), 1);
+  let exploreSlots = Math.floor(exploreWanted) + (random() < exploreWanted % 1 ? 1 : 0);
+  const pinned = ranked.filter((r) => pins.has(r.itemId));
+  const rest = ranked.filter((r) => !pins.has(r.itemId));
+  const chosen: Ranked[] = [];
+  const slots = Math.max(0, limit - pinned.length);
+  // Exploration: popular items chosen at random among those not ranked at the top.
+  const mainSlots = Math.max(0, slots - exploreSlots);
+  const used = new Set<string>();
+  for (const r of rest) {
+    if (chosen.length >= mainSlots) break;
+    if (!fits(r)) continue;
+    take(r, chosen);
+    used.add(r.itemId);
+  }
+  const pool = rest.filter((r) => !used.has(r.itemId) && r.reasons.every((x) => x.code === 'popular'));
+  while (exploreSlots > 0 && pool.length > 0 && chosen.length < slots) {
+    const i = Math.floor(random() * pool.length);
+    const [r] = pool.splice(i, 1);
+    if (!r || !fits(r)) continue;
+    take({ ...r, reasons: [{ code: 'exploration', basis: 'none', dataCategories: [], consents: [] }] }, chosen);
+    used.add(r.itemId);
+    exploreSlots--;
+  }
+  // Fill what exploration could not.
+  for (const r of rest) {
+    if (chosen.length >= slots) break;
+    if (used.has(r.itemId) || !fits(r)) continue;
+    take(r, chosen);
+    used.add(r.itemId);
+  }
+  for (const p of [...pinned].sort((a, b) => (pins.get(a.itemId) ?? 0) - (pins.get(b.itemId) ?? 0))) {
+    const at = Math.min(pins.get(p.itemId) ?? 0, chosen.length);
+    chosen.splice(at, 0, p);
+  }
+  return chosen.slice(0, limit);
+}
+
+// ---------------------------------------------------------------- stages 8–9: explanation & audit
+
+const modeOf = (items: readonly DecidedItem[]): DecisionMode => {
+  if (items.some((i) => i.reasons.some(isPersonalReason))) return 'personalized';
+  if (items.some((i) => i.reasons.some((r) => r.basis === 'context'))) return 'contextual';
+  return 'popular';
+};
+
+/** Stage 8: every item keeps only reasons it can be explained with; a personal item always has one. */
+export function explain(ranked: readonly Ranked[]): DecidedItem[] {
+  return ranked.map((r) => ({
+    itemId: r.itemId,
+    score: Math.round(r.score * 1e6) / 1e6,
+    reasons: r.reasons.length > 0 ? r.reasons : [{ code: 'popular', basis: 'none', dataCategories: [], consents: [] }],
+  }));
+}
+
+/** Stage 9: what the decision relied on (categories and consents, never the data) and the counters to add. */
+export function auditOf(
+  input: DecisionInput,
+  items: readonly DecidedItem[],
+  withheld: DecisionOutcome['withheld'],
+): { audit: AuditRecord; increments: CounterIncrement[] } {
+  const { request, placement, view } = input;
+  const categories = new Set<SelectionCategory>();
+  const consents = new Set<Purpose>();
+  for (const i of items)
+    for (const r of i.reasons) {
+      for (const c of r.dataCategories) categories.add(c);
+      for (const p of r.consents) consents.add(p);
+    }
+  const suppression: SuppressionCategory[] = [];
+  if (view.hasObjections()) suppression.push('user.preference.objections');
+  if (request.subjectId !== undefined && (placement.caps.length > 0 || placement.retargeting.enabled))
+    suppression.push('system.frequency_counters');
+  const contextUsed = (Object.keys(request.context) as (keyof DecisionContext)[]).filter(
+    (k) => k !== 'locale' && request.context[k] !== undefined,
+  );
+  const mode = modeOf(items);
+  const audit: AuditRecord = {
+    decisionId: input.decisionId,
+    tenantId: request.tenantId,
+    subjectId: request.subjectId ?? null,
+    placement: placement.id,
+    placementKind: placement.kind,
+    purpose: request.purpose,
+    mode,
+    controlGroup: view.nonPersonalBecause === 'control_group',
+    nonPersonalBecause: view.nonPersonalBecause,
+    items: items.map((i) => ({ itemId: i.itemId, reasons: i.reasons })),
+    dataCategories: [...categories].sort(),
+    suppressionCategories: suppression,
+    consents: [...consents].sort(),
+    contextUsed,
+    locale: request.context.locale ?? view.locale() ?? 'en',
+    at: request.now,
+  };
+  const increments: CounterIncrement[] = [];
+  if (request.subjectId !== undefined && withheld === null && items.length > 0) {
+    increments.push({ scope: 'placement', key: placement.id });
+    if (placement.campaign !== undefined) increments.push({ scope: 'campaign', key: placement.campaign });
+    if (MESSAGE_KINDS.includes(placement.kind)) increments.push({ scope: 'channel', key: placement.kind });
+    for (const i of items) {
+      increments.push({ scope: 'item', key: i.itemId });
+      if (i.reasons.some((r) => r.code === 'retargeting')) increments.push({ scope: 'retarget', key: i.itemId });
+    }
+  }
+  return { audit, increments };
+}
+
+// ---------------------------------------------------------------- the whole pipeline
+
+/**
+ * Runs every stage in order and returns the items, the mode, the audit record
+ * and the counters to add once the answer is served.
+ *
+ * @example
+ * const outcome = decide({ decisionId, request, placement, view, catalog, sources, counters });
+ * outcome.items[0]?.reasons[0]?.code; // 'bought'
+ */
+export function decide(input: DecisionInput): DecisionOutcome {
+  const withheld = slateWithheld(input);
+  let items: DecidedItem[] = [];
+  if (withheld === null) {
+    let candidates = collectCandidates(input);
+    candidates = consentFilter(candidates, input.view);
+    candidates = sensitivePolicy(candidates, input);
+    candidates = capsAndSuppression(candidates, input);
+    candidates = businessRules(candidates, input);
+    items = explain(diversify(rank(candidates), input));
+  }
+  const { audit, increments } = auditOf(input, items, withheld);
+  return { items, mode: audit.mode, audit, increments, withheld };
+}
