@@ -130,6 +130,40 @@ describe('ledger chain', () => {
     assert.match(!report.ok ? report.problem : '', /entry 3 does not link to entry 2/);
   });
 
+  test('property: any one altered or deleted entry of any chain is named by its seq', () => {
+    const draftArb = fc.record({
+      subjectId: fc.stringMatching(/^[a-z0-9]{1,8}$/),
+      purpose: fc.constantFrom('measurement', 'personalization', 'retargeting', 'sensitive:health' as const),
+      status: fc.constantFrom('granted', 'denied', 'withdrawn' as const),
+      source: fc.string({ maxLength: 10 }),
+      recordedAt: fc.integer({ min: 0, max: 2 ** 45 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(draftArb, { minLength: 1, maxLength: 15 }),
+        fc.nat(),
+        fc.constantFrom('alter', 'delete'),
+        (parts, pick, how) => {
+          const sealed = sealEntries(
+            'shop',
+            undefined,
+            parts.map((p) => draft(p)),
+          );
+          assert.equal(verify('shop', sealed.entries, sealed.head).ok, true);
+          const index = pick % sealed.entries.length;
+          const seq = index + 1;
+          const broken =
+            how === 'delete'
+              ? sealed.entries.filter((_, i) => i !== index)
+              : sealed.entries.map((e, i) => (i === index ? { ...e, source: `${e.source}!` } : e));
+          const report = verify('shop', broken, sealed.head);
+          assert.equal(report.ok, false);
+          assert.equal(!report.ok && report.seq, seq);
+        },
+      ),
+    );
+  });
+
   test('a missing middle entry, a missing last entry and a missing head are named', () => {
     const middle = verify('shop', [entries[0] as LedgerEntry, entries[2] as LedgerEntry], head);
     assert.equal(!middle.ok && middle.seq, 2);
