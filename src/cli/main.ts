@@ -2,6 +2,7 @@ import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Command } from './command.ts';
 import { err, out, UsageError } from './command.ts';
+import { importCommand } from './commands/import.ts';
 import { keysCommand } from './commands/keys.ts';
 import { ledgerCommand } from './commands/ledger.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -9,7 +10,14 @@ import { tenantsCommand } from './commands/tenants.ts';
 import { tokenCommand } from './commands/token.ts';
 
 /** Every `pertinent` command, in the order `--help` lists them. */
-export const commands: Command[] = [serveCommand, tenantsCommand, keysCommand, tokenCommand, ledgerCommand];
+export const commands: Command[] = [
+  serveCommand,
+  tenantsCommand,
+  keysCommand,
+  tokenCommand,
+  importCommand,
+  ledgerCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

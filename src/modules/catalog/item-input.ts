@@ -172,7 +172,7 @@ export function parseItemInput(raw: unknown, options: { urlId?: string; at?: str
   checkUnknown(raw, ITEM_FIELDS, errors, at);
   let id = options.urlId;
   if (raw.id !== undefined || id === undefined) {
-    if (raw.id === undefined) errors.push({ path: `${at}id`, message: 'missing required field "id"' });
+    if (raw.id === undefined) errors.push({ path: `${at}id`, message: 'is required' });
     else {
       const problem = itemIdProblem(raw.id);
       if (problem) errors.push({ path: `${at}id`, message: problem });
@@ -184,9 +184,9 @@ export function parseItemInput(raw: unknown, options: { urlId?: string; at?: str
       } else id = raw.id as string;
     }
   }
-  if (raw.title === undefined) errors.push({ path: `${at}title`, message: 'missing required field "title"' });
+  if (raw.title === undefined) errors.push({ path: `${at}title`, message: 'is required' });
   const title = raw.title === undefined ? '' : checkTitle(raw.title, errors, at);
-  if (raw.category === undefined) errors.push({ path: `${at}category`, message: 'missing required field "category"' });
+  if (raw.category === undefined) errors.push({ path: `${at}category`, message: 'is required' });
   const categoryPath = raw.category === undefined ? '' : checkCategory(raw.category, errors, at);
   const attributes =
     raw.attributes === undefined
