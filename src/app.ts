@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { consentRoutes } from './modules/consent/consent.routes.ts';
+import { decisionRoutes } from './modules/decisions/decisions.routes.ts';
+import { eventRoutes } from './modules/events/events.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import type { Services } from './platform/container.ts';
 import type { App } from './platform/http.ts';
@@ -74,7 +76,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 
   tenantRoutes(app, services.tenants);
   catalogRoutes(app, services.catalog);
+  eventRoutes(app, services.events);
   consentRoutes(app, services.consent);
+  decisionRoutes(app, services.decisions);
 
   await app.ready();
   return app;

@@ -6,6 +6,14 @@ import { ConsentService } from '../modules/consent/consent.service.ts';
 import { PostgresConsentStore } from '../modules/consent/consent.store.postgres.ts';
 import { SqliteConsentStore } from '../modules/consent/consent.store.sqlite.ts';
 import type { ConsentStore } from '../modules/consent/consent.store.ts';
+import { DecisionService } from '../modules/decisions/decisions.service.ts';
+import { PostgresDecisionStore } from '../modules/decisions/decisions.store.postgres.ts';
+import { SqliteDecisionStore } from '../modules/decisions/decisions.store.sqlite.ts';
+import type { DecisionStore } from '../modules/decisions/decisions.store.ts';
+import { EventService } from '../modules/events/events.service.ts';
+import { PostgresEventStore } from '../modules/events/events.store.postgres.ts';
+import { SqliteEventStore } from '../modules/events/events.store.sqlite.ts';
+import type { EventStore } from '../modules/events/events.store.ts';
 import { TenantService } from '../modules/tenants/tenants.service.ts';
 import { PostgresTenantStore } from '../modules/tenants/tenants.store.postgres.ts';
 import { SqliteTenantStore } from '../modules/tenants/tenants.store.sqlite.ts';
@@ -24,7 +32,9 @@ export interface Services {
   readonly now: () => number;
   readonly tenants: TenantService;
   readonly catalog: CatalogService;
+  readonly events: EventService;
   readonly consent: ConsentService;
+  readonly decisions: DecisionService;
   close(): Promise<void>;
 }
 
@@ -54,13 +64,33 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     byStore<ConsentStore>(db, { sqlite: (d) => new SqliteConsentStore(d), postgres: (d) => new PostgresConsentStore(d) }),
     { now },
   );
+  const events = new EventService(
+    byStore<EventStore>(db, { sqlite: (d) => new SqliteEventStore(d), postgres: (d) => new PostgresEventStore(d) }),
+    {
+      now,
+      maxBatch: config.maxBatch,
+      onGpc: async (tenantId, subjectId) => {
+        await consent.applyGpcSignal(tenantId, subjectId);
+      },
+    },
+  );
+  const decisions = new DecisionService(
+    byStore<DecisionStore>(db, { sqlite: (d) => new SqliteDecisionStore(d), postgres: (d) => new PostgresDecisionStore(d) }),
+    { catalog, consent, events },
+    { now },
+  );
   return {
     config,
     db,
     now,
     tenants,
     catalog,
+    events,
     consent,
-    close: () => db.close(),
+    decisions,
+    close: async () => {
+      await decisions.close();
+      await db.close();
+    },
   };
 }

@@ -1,0 +1,615 @@
+import { randomUUID } from 'node:crypto';
+import type { EffectiveStatus } from '../../core/consent/state.ts';
+import { ConsentedView } from '../../core/decision/consented-view.ts';
+import { MemoryCatalog } from '../../core/decision/memory-catalog.ts';
+import { decide } from '../../core/decision/pipeline.ts';
+import { defaultPlacement } from '../../core/decision/placement.ts';
+import { inControlGroup } from '../../core/decision/random.ts';
+import type {
+  AuditRecord,
+  CandidateSources,
+  CapCounters,
+  Channel,
+  DecisionContext,
+  Declarations,
+  Interaction,
+  PlacementConfig,
+  PlacementKind,
+  Reason,
+  Scored,
+  SubjectRecords,
+} from '../../core/decision/types.ts';
+import { MESSAGE_KINDS } from '../../core/decision/types.ts';
+import type { Locale } from '../../core/explain/reasons.ts';
+import {
+  controlsText,
+  nonPersonalText,
+  pickLocale,
+  renderDataCategory,
+  renderReason,
+} from '../../core/explain/reasons.ts';
+import type { Purpose } from '../../core/purposes.ts';
+import { Recommender } from '../../core/recommend/recommender.ts';
+import type { SensitiveClass } from '../../core/sensitive.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { CounterRow, DecisionStore } from './decisions.store.ts';
+
+/** What the decision service needs from the catalog, consent and events modules (their services fit). */
+export interface DecisionPorts {
+  readonly catalog: {
+    listItems(
+      tenantId: string,
+      options: { cursor?: string | undefined; limit?: number | undefined },
+    ): Promise<{
+      items: {
+        id: string;
+        title: string;
+        categoryPath: string;
+        attributes: Record<string, unknown>;
+        available: boolean;
+      }[];
+      nextCursor: string | null;
+    }>;
+    listCategories(tenantId: string): Promise<{ path: string; name: string; sensitiveClass: SensitiveClass | null }[]>;
+  };
+  readonly consent: {
+    consentsOf(
+      tenantId: string,
+      subjectId: string,
+    ): Promise<{ purposes: readonly { purpose: Purpose; status: EffectiveStatus }[] }>;
+  };
+  readonly events: {
+    listEvents(
+      tenantId: string,
+      subjectId: string,
+      options: { types?: readonly ('view' | 'cart' | 'purchase' | 'dismiss')[]; since?: number; limit?: number },
+    ): Promise<{ eventId: string; type: string; itemId: string | null; occurredAt: number; purpose: Purpose }[]>;
+    getPreferences(
+      tenantId: string,
+      subjectId: string,
+    ): Promise<{
+      preferences: {
+        interests: { categories: string[]; topics: string[] };
+        notInterested: { itemId?: string; category?: string }[];
+        channels: Channel[];
+        quietHours: { start: string; end: string; timeZone: string } | null;
+        locale: string | null;
+      };
+      declarations: { kind: string; purpose: string }[];
+    }>;
+  };
+}
+
+/** A decision request after authentication. */
+export interface DecideInput {
+  readonly tenantId: string;
+  readonly placement: string;
+  readonly subjectId: string | undefined;
+  readonly purpose?: Purpose;
+  readonly context: DecisionContext;
+  readonly limit: number;
+  readonly exclude: readonly string[];
+  readonly gpc: boolean;
+  readonly knownMinor: boolean;
+  /** Accept-Language, as a fallback for the locale. */
+  readonly acceptLanguage?: string | undefined;
+}
+
+export interface RenderedReason {
+  readonly code: Reason['code'];
+  readonly text: string;
+  readonly dataCategories: readonly string[];
+}
+
+export interface DecisionResponse {
+  readonly decisionId: string;
+  readonly placement: string;
+  readonly mode: 'personalized' | 'contextual' | 'popular';
+  readonly purpose: Purpose;
+  readonly controlGroup: boolean;
+  readonly withheld: string | null;
+  readonly items: { itemId: string; title: string; score: number; reasons: RenderedReason[] }[];
+  readonly dataCategories: readonly string[];
+  readonly consents: readonly string[];
+  readonly locale: Locale;
+}
+
+export interface ExplanationResponse {
+  readonly decisionId: string;
+  readonly at: string;
+  readonly placement: string;
+  readonly mode: string;
+  readonly locale: Locale;
+  readonly summary: string;
+  readonly items: { itemId: string; title: string; reasons: { code: string; text: string }[] }[];
+  readonly dataUsed: { category: string; text: string }[];
+  readonly consents: readonly string[];
+  readonly controls: { text: string; url: string };
+}
+
+const DAY = 24 * 3600 * 1000;
+const HISTORY_DAYS = 365;
+
+interface TenantState {
+  catalog: MemoryCatalog;
+  rec: Recommender;
+  trained: Set<string>;
+  builtAt: number;
+  catalogLoadedAt: number;
+  refreshing: Promise<void> | undefined;
+}
+
+/**
+ * Decisions: loads what a decision may read (through the consented view),
+ * runs the pure pipeline, records the audit trail and frequency counters, and
+ * explains past decisions. Models live in memory per tenant, trained at first
+ * use from consented events and updated online as a subject's new events are
+ * read.
+ */
+export class DecisionService {
+  readonly #store: DecisionStore;
+  readonly #ports: DecisionPorts;
+  readonly #now: () => number;
+  readonly #controlsUrl: string;
+  readonly #catalogTtlMs: number;
+  readonly #states = new Map<string, Promise<TenantState>>();
+  readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
+  #pendingAudit: AuditRecord[] = [];
+  #pendingCounters: CounterRow[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(
+    store: DecisionStore,
+    ports: DecisionPorts,
+    options: { now?: () => number; controlsUrl?: string; catalogTtlSeconds?: number } = {},
+  ) {
+    this.#store = store;
+    this.#ports = ports;
+    this.#now = options.now ?? Date.now;
+    this.#controlsUrl = options.controlsUrl ?? '/privacy';
+    this.#catalogTtlMs = (options.catalogTtlSeconds ?? 30) * 1000;
+  }
+
+  // ------------------------------------------------------------------ placements
+
+  async putPlacement(
+    tenantId: string,
+    config: PlacementConfig,
+  ): Promise<{ placement: PlacementConfig; created: boolean }> {
+    const created = await this.#store.upsertPlacement(tenantId, config, this.#now());
+    this.#placements.delete(`${tenantId}\u0000${config.id}`);
+    return { placement: config, created };
+  }
+
+  listPlacements(tenantId: string): Promise<PlacementConfig[]> {
+    return this.#store.listPlacements(tenantId);
+  }
+
+  async getPlacement(tenantId: string, id: string): Promise<PlacementConfig> {
+    const p = await this.#store.findPlacement(tenantId, id);
+    if (!p)
+      throw notFound('placement_not_found', `No placement has id "${id}".`, 'Create it with PUT /v1/placements/{id}.');
+    return p;
+  }
+
+  async deletePlacement(tenantId: string, id: string): Promise<void> {
+    if (!(await this.#store.deletePlacement(tenantId, id)))
+      throw notFound('placement_not_found', `No placement has id "${id}".`, 'List them with GET /v1/placements.');
+    this.#placements.delete(`${tenantId}\u0000${id}`);
+  }
+
+  async #placement(tenantId: string, id: string): Promise<PlacementConfig> {
+    const key = `${tenantId}\u0000${id}`;
+    const now = this.#now();
+    let cached = this.#placements.get(key);
+    if (!cached || cached.until <= now) {
+      cached = { config: await this.#store.findPlacement(tenantId, id), until: now + 2000 };
+      this.#placements.set(key, cached);
+    }
+    return cached.config ?? defaultPlacement(id, 'onsite');
+  }
+
+  // ------------------------------------------------------------------ models and catalog
+
+  /** The tenant's catalog and models, built on first use. */
+  #state(tenantId: string): Promise<TenantState> {
+    let state = this.#states.get(tenantId);
+    if (!state) {
+      state = this.#build(tenantId);
+      this.#states.set(tenantId, state);
+      state.catch(() => this.#states.delete(tenantId));
+    }
+    return state;
+  }
+
+  /** Forgets the tenant's models and catalog; they are rebuilt on the next decision. */
+  invalidate(tenantId: string): void {
+    this.#states.delete(tenantId);
+  }
+
+  async #loadCatalog(tenantId: string): Promise<MemoryCatalog> {
+    const categories = await this.#ports.catalog.listCategories(tenantId);
+    const tags = new Map<string, SensitiveClass>();
+    const names = new Map<string, string>();
+    for (const c of categories) {
+      if (c.sensitiveClass) tags.set(c.path, c.sensitiveClass);
+      names.set(c.path, c.name);
+    }
+    const catalog = new MemoryCatalog([], tags, names);
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.#ports.catalog.listItems(tenantId, { limit: 500, cursor });
+      for (const it of page.items) {
+        const stock = it.attributes.stock;
+        catalog.upsert({
+          id: it.id,
+          title: it.title,
+          category: it.categoryPath,
+          available: it.available,
+          stock: typeof stock === 'number' ? stock : null,
+        });
+      }
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    return catalog;
+  }
+
+  async #build(tenantId: string): Promise<TenantState> {
+    const catalog = await this.#loadCatalog(tenantId);
+    const rec = new Recommender();
+    for (const item of catalog.items()) rec.setItemAttributes({ itemId: item.id, category: item.category });
+    const trained = new Set<string>();
+    let after = '';
+    for (;;) {
+      const batch = await this.#store.scanTrainingEvents(tenantId, after, 5000);
+      for (const e of batch) {
+        rec.add({
+          subjectId: e.subjectId,
+          itemId: e.itemId,
+          kind: e.type,
+          at: e.occurredAt,
+          basketId: `${e.subjectId}@${e.occurredAt}`,
+        });
+        trained.add(e.eventId);
+      }
+      const last = batch.at(-1);
+      if (!last || batch.length < 5000) break;
+      after = last.eventId;
+    }
+    const now = this.#now();
+    return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined };
+  }
+
+  /** Reloads the catalog in the background when it is older than the TTL (decisions keep using the old one meanwhile). */
+  #maybeRefreshCatalog(tenantId: string, state: TenantState): void {
+    if (state.refreshing || this.#now() - state.catalogLoadedAt < this.#catalogTtlMs) return;
+    state.refreshing = this.#loadCatalog(tenantId)
+      .then((catalog) => {
+        for (const item of catalog.items())
+          if (!state.catalog.item(item.id)) state.rec.setItemAttributes({ itemId: item.id, category: item.category });
+        state.catalog = catalog;
+        state.catalogLoadedAt = this.#now();
+      })
+      .catch(() => {})
+      .finally(() => {
+        state.refreshing = undefined;
+      });
+  }
+
+  #sources(state: TenantState): CandidateSources {
+    const { rec, catalog } = state;
+    const anchored = (anchor: string, list: { itemId: string; score: number }[]): Scored[] =>
+      list.map((r) => ({ itemId: r.itemId, score: r.score, anchor }));
+    return {
+      complements: (anchors, k) => anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
+      similar: (id, k) => anchored(id, rec.similarTo(id, k)),
+      personal: (history, k) =>
+        rec.recommendForHistory(history, k).map((r) => {
+          const anchor = 'anchor' in r.reason ? r.reason.anchor : undefined;
+          return anchor === undefined
+            ? { itemId: r.itemId, score: r.score }
+            : { itemId: r.itemId, score: r.score, anchor };
+        }),
+      popular: (category, k) => {
+        const list = rec.popular(k, category === undefined ? {} : { category });
+        if (list.length > 0 || category === undefined) return list;
+        // A category nobody interacted with yet: its items, in catalog order.
+        const out: Scored[] = [];
+        for (const item of catalog.items()) {
+          if (out.length >= k) break;
+          if (item.category === category || item.category.startsWith(`${category}/`))
+            out.push({ itemId: item.id, score: 1 / (out.length + 1) });
+        }
+        return out;
+      },
+      search: (query, k) => {
+        const words = query
+          .toLowerCase()
+          .split(/\s+/)
+          .filter((w) => w.length > 1);
+        if (words.length === 0) return [];
+        const out: Scored[] = [];
+        for (const item of catalog.items()) {
+          const hay = `${item.title} ${item.category}`.toLowerCase();
+          const hits = words.filter((w) => hay.includes(w)).length;
+          if (hits > 0) out.push({ itemId: item.id, score: hits });
+          if (out.length >= k * 4) break;
+        }
+        return out.sort((a, b) => b.score - a.score).slice(0, k);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ the decision
+
+  /** Runs one decision: consented view, pipeline, audit and counters (durable before it returns). */
+  async decide(input: DecideInput): Promise<DecisionResponse> {
+    const now = this.#now();
+    const [state, placement] = await Promise.all([
+      this.#state(input.tenantId),
+      this.#placement(input.tenantId, input.placement),
+    ]);
+    this.#maybeRefreshCatalog(input.tenantId, state);
+    const purpose: Purpose =
+      input.purpose ?? (MESSAGE_KINDS.includes(placement.kind) ? 'marketing_messages' : 'personalization');
+    const subjectId = input.subjectId;
+
+    // Consent first; the subject's data is read only as far as it allows.
+    const consents = new Map<Purpose, EffectiveStatus>();
+    let records: SubjectRecords = { interactions: [], declarations: {} };
+    let counterRows: CounterRow[] = [];
+    const controlGroup = subjectId !== undefined && inControlGroup(input.tenantId, subjectId, placement.controlShare);
+    if (subjectId !== undefined) {
+      const { purposes } = await this.#ports.consent.consentsOf(input.tenantId, subjectId);
+      for (const p of purposes) consents.set(p.purpose, p.status);
+      const personal = consents.get(purpose) === 'granted' && !controlGroup;
+      const window = Math.max(
+        placement.retargeting.maxAgeDays * DAY,
+        placement.suppression.dismissedDays * DAY,
+        ...placement.caps.map((c) => c.windowMs),
+      );
+      const [events, prefs, counters] = await Promise.all([
+        this.#ports.events.listEvents(input.tenantId, subjectId, {
+          // Without consent only objections (dismissals) are read: they can only remove items.
+          types: personal ? ['view', 'cart', 'purchase', 'dismiss'] : ['dismiss'],
+          since: now - (personal ? HISTORY_DAYS * DAY : placement.suppression.dismissedDays * DAY),
+          limit: 1000,
+        }),
+        this.#ports.events.getPreferences(input.tenantId, subjectId),
+        this.#store.listCounters(input.tenantId, subjectId, now - window),
+      ]);
+      records = {
+        interactions: events.flatMap((e): Interaction[] =>
+          e.itemId === null
+            ? []
+            : [{ itemId: e.itemId, kind: e.type as Interaction['kind'], at: e.occurredAt, purpose: e.purpose }],
+        ),
+        declarations: declarationsOf(prefs, personal),
+      };
+      counterRows = [
+        ...counters,
+        ...this.#pendingCounters.filter((c) => c.tenantId === input.tenantId && c.subjectId === subjectId),
+      ];
+      if (personal) this.#learn(state, subjectId, events);
+      else if (consents.get('personalization') !== 'granted') state.rec.removeSubject(subjectId);
+    }
+
+    const view = ConsentedView.build({
+      purpose,
+      placementKind: placement.kind,
+      subjectId,
+      consents,
+      records,
+      catalog: state.catalog,
+      gpc: input.gpc,
+      knownMinor: input.knownMinor,
+      controlGroup,
+    });
+    const counters: CapCounters = {
+      count: (scope, key, since) => {
+        let n = 0;
+        for (const r of counterRows) if (r.scope === scope && r.key === key && r.at >= since) n++;
+        return n;
+      },
+    };
+    const decisionId = randomUUID();
+    const locale = pickLocale(input.context.locale, view.locale(), input.acceptLanguage);
+    const outcome = decide({
+      decisionId,
+      request: {
+        tenantId: input.tenantId,
+        placement: placement.id,
+        subjectId,
+        purpose,
+        context: { ...input.context, locale },
+        limit: input.limit,
+        exclude: input.exclude,
+        gpc: input.gpc,
+        knownMinor: input.knownMinor,
+        now,
+      },
+      placement,
+      view,
+      catalog: state.catalog,
+      sources: this.#sources(state),
+      counters,
+    });
+    await this.#record(
+      outcome.audit,
+      subjectId === undefined
+        ? []
+        : outcome.increments.map((i) => ({ ...i, tenantId: input.tenantId, subjectId, at: now })),
+    );
+    const names = this.#names(state);
+    return {
+      decisionId,
+      placement: placement.id,
+      mode: outcome.mode,
+      purpose,
+      controlGroup: outcome.audit.controlGroup,
+      withheld: outcome.withheld,
+      items: outcome.items.map((i) => ({
+        itemId: i.itemId,
+        title: state.catalog.item(i.itemId)?.title ?? i.itemId,
+        score: i.score,
+        reasons: i.reasons.map((r) => ({
+          code: r.code,
+          text: renderReason(r, locale, names),
+          dataCategories: r.dataCategories,
+        })),
+      })),
+      dataCategories: outcome.audit.dataCategories,
+      consents: outcome.audit.consents,
+      locale,
+    };
+  }
+
+  /** Feeds a subject's consented events the models have not seen yet (online update). */
+  #learn(
+    state: TenantState,
+    subjectId: string,
+    events: readonly { eventId: string; type: string; itemId: string | null; occurredAt: number }[],
+  ) {
+    for (const e of events) {
+      if (e.itemId === null || state.trained.has(e.eventId)) continue;
+      if (e.type !== 'view' && e.type !== 'cart' && e.type !== 'purchase') continue;
+      if (!state.catalog.item(e.itemId)) continue;
+      state.trained.add(e.eventId);
+      state.rec.add({
+        subjectId,
+        itemId: e.itemId,
+        kind: e.type,
+        at: e.occurredAt,
+        basketId: `${subjectId}@${e.occurredAt}`,
+      });
+    }
+  }
+
+  #names(state: TenantState) {
+    return {
+      itemTitle: (id: string) => state.catalog.item(id)?.title,
+      categoryName: (path: string) => (state.catalog.hasCategory(path) ? state.catalog.categoryName(path) : undefined),
+    };
+  }
+
+  /**
+   * Group commit: every decision waits until its audit record and counters are
+   * committed, and the decisions made meanwhile share one transaction.
+   */
+  #record(audit: AuditRecord, counters: CounterRow[]): Promise<void> {
+    this.#pendingAudit.push(audit);
+    for (const c of counters) this.#pendingCounters.push(c);
+    return this.flush();
+  }
+
+  /** Writes what is pending; resolves once it is committed. */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing.then(() => this.flush());
+    if (this.#pendingAudit.length === 0 && this.#pendingCounters.length === 0) return Promise.resolve();
+    const audit = this.#pendingAudit;
+    const counters = this.#pendingCounters;
+    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        // Everything queued during the wait joins this batch.
+        this.#pendingAudit = [];
+        this.#pendingCounters = [];
+        return this.#store.insertDecisions(audit.concat(), counters.concat());
+      })
+      .catch((error: unknown) => {
+        throw new AppError('decision_not_recorded', 503, 'The decision could not be recorded, so it is not served.', {
+          hint: 'Retry; if it persists, the database is unavailable.',
+          cause: error,
+        });
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+    return this.#flushing;
+  }
+
+  // ------------------------------------------------------------------ explanations
+
+  /**
+   * The explanation of a past decision. `subjectId` is the subject asking
+   * (publishable key with a subject token): they see only their own decisions.
+   */
+  async explain(
+    tenantId: string,
+    decisionId: string,
+    asking: string | undefined,
+    localeHint: string | undefined,
+  ): Promise<ExplanationResponse> {
+    await this.flush();
+    const record = await this.#store.findDecision(tenantId, decisionId);
+    if (!record || (asking !== undefined && record.subjectId !== asking)) {
+      throw notFound(
+        'decision_not_found',
+        `No decision "${decisionId}" concerns this subject.`,
+        'Use the decisionId returned by POST /v1/decisions, with the subject token of the person it was made for.',
+      );
+    }
+    const state = await this.#state(tenantId);
+    const locale = pickLocale(localeHint, record.locale);
+    const names = this.#names(state);
+    const personal = record.dataCategories.length > 0;
+    return {
+      decisionId,
+      at: new Date(record.at).toISOString(),
+      placement: record.placement,
+      mode: record.mode,
+      locale,
+      summary: personal
+        ? record.dataCategories.map((c) => renderDataCategory(c, locale)).join(', ')
+        : nonPersonalText(locale),
+      items: record.items.map((i) => ({
+        itemId: i.itemId,
+        title: state.catalog.item(i.itemId)?.title ?? i.itemId,
+        reasons: i.reasons.map((r) => ({ code: r.code, text: renderReason(r, locale, names) })),
+      })),
+      dataUsed: [...record.dataCategories, ...record.suppressionCategories].map((c) => ({
+        category: c,
+        text: renderDataCategory(c, locale),
+      })),
+      consents: record.consents,
+      controls: { text: controlsText(locale), url: this.#controlsUrl },
+    };
+  }
+
+  /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
+  async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
+    await this.flush();
+    const state = this.#states.get(tenantId);
+    if (state) (await state).rec.removeSubject(subjectId);
+    return this.#store.deleteSubject(tenantId, subjectId);
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+  }
+}
+
+function declarationsOf(
+  view: Awaited<ReturnType<DecisionPorts['events']['getPreferences']>>,
+  personal: boolean,
+): Declarations {
+  const p = view.preferences;
+  const purposeOf = (kind: string, fallback: Purpose): Purpose =>
+    (view.declarations.find((d) => d.kind === kind)?.purpose as Purpose | undefined) ?? fallback;
+  const notInterested = p.notInterested.flatMap((n) => n.itemId ?? n.category ?? []);
+  const out: { -readonly [K in keyof Declarations]: Declarations[K] } = {};
+  if (notInterested.length > 0) out.notInterested = { values: notInterested };
+  if (p.quietHours)
+    out.quietHours = { from: p.quietHours.start, to: p.quietHours.end, timeZone: p.quietHours.timeZone };
+  // Channels the person accepts only ever remove messages: read like objections.
+  if (p.channels.length > 0)
+    out.channels = { values: p.channels, purpose: purposeOf('channels', 'marketing_messages') };
+  if (!personal) return out;
+  const interests = [...p.interests.categories, ...p.interests.topics];
+  if (interests.length > 0) out.interests = { values: interests, purpose: purposeOf('interests', 'personalization') };
+  if (p.locale) out.locale = p.locale;
+  return out;
+}
+
+/** The placement kinds, for validation. */
+export const PLACEMENT_KINDS: readonly PlacementKind[] = ['onsite', 'email', 'sms', 'push', 'advertising'];

@@ -1,0 +1,137 @@
+import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
+import type { PostgresDb } from '../../platform/db/database.ts';
+import { pgTransaction } from '../../platform/db/database.ts';
+import type { CounterRow, DecisionStore, TrainingEvent } from './decisions.store.ts';
+
+export class PostgresDecisionStore implements DecisionStore {
+  readonly #pool: PostgresDb['pool'];
+  constructor(db: PostgresDb) {
+    this.#pool = db.pool;
+  }
+
+  async upsertPlacement(tenantId: string, config: PlacementConfig, at: number): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ inserted: boolean }>(
+      `INSERT INTO decision_placements (tenant_id, id, config, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at
+       RETURNING (xmax = 0) AS inserted`,
+      [tenantId, config.id, JSON.stringify(config), at],
+    );
+    return rows[0]?.inserted === true;
+  }
+
+  async findPlacement(tenantId: string, id: string): Promise<PlacementConfig | undefined> {
+    const { rows } = await this.#pool.query<{ config: string }>(
+      'SELECT config FROM decision_placements WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    return rows[0] && (JSON.parse(rows[0].config) as PlacementConfig);
+  }
+
+  async listPlacements(tenantId: string): Promise<PlacementConfig[]> {
+    const { rows } = await this.#pool.query<{ config: string }>(
+      'SELECT config FROM decision_placements WHERE tenant_id = $1 ORDER BY id',
+      [tenantId],
+    );
+    return rows.map((r) => JSON.parse(r.config) as PlacementConfig);
+  }
+
+  async deletePlacement(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.#pool.query('DELETE FROM decision_placements WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      id,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
+    if (records.length === 0 && counters.length === 0) return;
+    await pgTransaction(this.#pool, async (client) => {
+      if (records.length > 0) {
+        await client.query(
+          `INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])`,
+          [
+            records.map((r) => r.tenantId),
+            records.map((r) => r.decisionId),
+            records.map((r) => r.subjectId),
+            records.map((r) => r.placement),
+            records.map((r) => r.purpose),
+            records.map((r) => r.mode),
+            records.map((r) => JSON.stringify(r)),
+            records.map((r) => r.at),
+          ],
+        );
+      }
+      if (counters.length > 0) {
+        await client.query(
+          `INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])`,
+          [
+            counters.map((c) => c.tenantId),
+            counters.map((c) => c.subjectId),
+            counters.map((c) => c.scope),
+            counters.map((c) => c.key),
+            counters.map((c) => c.at),
+          ],
+        );
+      }
+    });
+  }
+
+  async findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined> {
+    const { rows } = await this.#pool.query<{ record: string }>(
+      'SELECT record FROM decisions WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    return rows[0] && (JSON.parse(rows[0].record) as AuditRecord);
+  }
+
+  async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
+    const { rows } = await this.#pool.query<{ scope: CounterRow['scope']; key: string; at: number }>(
+      'SELECT scope, key, at FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2 AND at >= $3',
+      [tenantId, subjectId, since],
+    );
+    return rows.map((r) => ({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+  }
+
+  async deleteSubject(tenantId: string, subjectId: string): Promise<number> {
+    return pgTransaction(this.#pool, async (client) => {
+      const a = await client.query('DELETE FROM decisions WHERE tenant_id = $1 AND subject_id = $2', [
+        tenantId,
+        subjectId,
+      ]);
+      const b = await client.query('DELETE FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2', [
+        tenantId,
+        subjectId,
+      ]);
+      return (a.rowCount ?? 0) + (b.rowCount ?? 0);
+    });
+  }
+
+  async scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]> {
+    const { rows } = await this.#pool.query<{
+      event_id: string;
+      subject_id: string;
+      item_id: string;
+      type: TrainingEvent['type'];
+      occurred_at: number;
+    }>(
+      `SELECT e.event_id, e.subject_id, e.item_id, e.type, e.occurred_at
+         FROM events e
+         JOIN consent_states cs ON cs.tenant_id = e.tenant_id AND cs.subject_id = e.subject_id
+                               AND cs.purpose = e.purpose AND cs.status = 'granted'
+         LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
+        WHERE e.tenant_id = $1 AND e.event_id COLLATE "C" > $2 AND e.type IN ('view', 'cart', 'purchase')
+          AND e.item_id IS NOT NULL AND cs.policy_version IS NOT DISTINCT FROM cp.version
+        ORDER BY e.event_id COLLATE "C" LIMIT $3`,
+      [tenantId, afterEventId, limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      subjectId: r.subject_id,
+      itemId: r.item_id,
+      type: r.type,
+      occurredAt: Number(r.occurred_at),
+    }));
+  }
+}

@@ -1,0 +1,128 @@
+import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
+import type { SqliteDb } from '../../platform/db/database.ts';
+import type { CounterRow, DecisionStore, TrainingEvent } from './decisions.store.ts';
+
+export class SqliteDecisionStore implements DecisionStore {
+  readonly #db: SqliteDb['sqlite'];
+  readonly #insertDecision;
+  readonly #insertCounter;
+  readonly #listCounters;
+  constructor(db: SqliteDb) {
+    this.#db = db.sqlite;
+    this.#insertDecision = this.#db.prepare(
+      'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#insertCounter = this.#db.prepare(
+      'INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#listCounters = this.#db.prepare(
+      'SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? AND at >= ?',
+    );
+  }
+
+  async upsertPlacement(tenantId: string, config: PlacementConfig, at: number): Promise<boolean> {
+    const existed = this.#db
+      .prepare('SELECT 1 FROM decision_placements WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, config.id);
+    this.#db
+      .prepare(
+        'INSERT INTO decision_placements (tenant_id, id, config, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at',
+      )
+      .run(tenantId, config.id, JSON.stringify(config), at);
+    return existed === undefined;
+  }
+
+  async findPlacement(tenantId: string, id: string): Promise<PlacementConfig | undefined> {
+    const row = this.#db
+      .prepare('SELECT config FROM decision_placements WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id) as { config: string } | undefined;
+    return row && (JSON.parse(row.config) as PlacementConfig);
+  }
+
+  async listPlacements(tenantId: string): Promise<PlacementConfig[]> {
+    const rows = this.#db
+      .prepare('SELECT config FROM decision_placements WHERE tenant_id = ? ORDER BY id')
+      .all(tenantId) as { config: string }[];
+    return rows.map((r) => JSON.parse(r.config) as PlacementConfig);
+  }
+
+  async deletePlacement(tenantId: string, id: string): Promise<boolean> {
+    return (
+      this.#db.prepare('DELETE FROM decision_placements WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes === 1
+    );
+  }
+
+  async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const r of records) {
+        this.#insertDecision.run(
+          r.tenantId,
+          r.decisionId,
+          r.subjectId,
+          r.placement,
+          r.purpose,
+          r.mode,
+          JSON.stringify(r),
+          r.at,
+        );
+      }
+      for (const c of counters) this.#insertCounter.run(c.tenantId, c.subjectId, c.scope, c.key, c.at);
+    })();
+  }
+
+  async findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined> {
+    const row = this.#db.prepare('SELECT record FROM decisions WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
+      | { record: string }
+      | undefined;
+    return row && (JSON.parse(row.record) as AuditRecord);
+  }
+
+  async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
+    const rows = this.#listCounters.all(tenantId, subjectId, since) as {
+      scope: CounterRow['scope'];
+      key: string;
+      at: number;
+    }[];
+    return rows.map((r) => ({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+  }
+
+  async deleteSubject(tenantId: string, subjectId: string): Promise<number> {
+    return this.#db.transaction(() => {
+      const a = this.#db
+        .prepare('DELETE FROM decisions WHERE tenant_id = ? AND subject_id = ?')
+        .run(tenantId, subjectId);
+      const b = this.#db
+        .prepare('DELETE FROM decision_counters WHERE tenant_id = ? AND subject_id = ?')
+        .run(tenantId, subjectId);
+      return a.changes + b.changes;
+    })();
+  }
+
+  async scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT e.event_id, e.subject_id, e.item_id, e.type, e.occurred_at
+           FROM events e
+           JOIN consent_states cs ON cs.tenant_id = e.tenant_id AND cs.subject_id = e.subject_id
+                                 AND cs.purpose = e.purpose AND cs.status = 'granted'
+           LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
+          WHERE e.tenant_id = ? AND e.event_id > ? AND e.type IN ('view', 'cart', 'purchase')
+            AND e.item_id IS NOT NULL AND cs.policy_version IS cp.version
+          ORDER BY e.event_id LIMIT ?`,
+      )
+      .all(tenantId, afterEventId, limit) as {
+      event_id: string;
+      subject_id: string;
+      item_id: string;
+      type: TrainingEvent['type'];
+      occurred_at: number;
+    }[];
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      subjectId: r.subject_id,
+      itemId: r.item_id,
+      type: r.type,
+      occurredAt: Number(r.occurred_at),
+    }));
+  }
+}
