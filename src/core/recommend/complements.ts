@@ -193,7 +193,8 @@ export class ComplementsModel {
       }
       members.push([i, u / WEIGHT_UNIT]);
     }
-    for (const members of stats.members.values()) members.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    for (const members of stats.members.values())
+      members.sort((a, b) => b[1] - a[1] || this.items.compareIds(a[0], b[0]));
     for (const [i, ci] of categoryOf) {
       for (const [j, u] of this.#pairs.outOf(i) ?? []) {
         const cj = categoryOf.get(j);
@@ -254,7 +255,7 @@ export class ComplementsModel {
     }
     const ranked = [...merged]
       .map(([j, e]) => ({ j, score: e.item + e.category, e }))
-      .sort((a, b) => b.score - a.score || a.j - b.j)
+      .sort((a, b) => b.score - a.score || this.items.compareIds(a.j, b.j))
       .slice(0, k);
     return ranked.map(({ j, score, e }) => ({
       itemId: this.items.idOf(j),

@@ -34,6 +34,16 @@ export class ItemIndex {
     return this.#byId.get(id);
   }
 
+  /**
+   * Orders two indices by their ids, so ties are broken the same way whatever
+   * order the items were first seen in (erasing a subject must not change answers).
+   */
+  readonly compareIds = (a: number, b: number): number => {
+    const x = this.idOf(a);
+    const y = this.idOf(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+
   /** Returns the id at `index`; throws on an unknown index. */
   idOf(index: number): string {
     const id = this.#ids[index];

@@ -290,7 +290,7 @@ export class NextBasketModel {
     const baskets = subject.order.map((key) => subject.baskets.get(key) ?? []);
     const { scores, personal } = this.scoreBaskets(baskets, subjectId);
     return [...scores]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .sort((a, b) => b[1] - a[1] || this.items.compareIds(a[0], b[0]))
       .slice(0, k)
       .map(([j, score]) => {
         const itemId = this.items.idOf(j);

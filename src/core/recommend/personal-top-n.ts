@@ -1,4 +1,4 @@
-import { toUnits } from './exact-weight.ts';
+import { fromUnits, toUnits, WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
 import { topK } from './top-k.ts';
@@ -78,6 +78,9 @@ export class PersonalTopNModel {
   readonly #trails = new Map<string, SubjectTrail>();
   readonly #pairUnits: number[];
   #scratch = new Float64Array(0);
+  #damp = new Float64Array(0);
+  #dampBeta = Number.NaN;
+  #dampStale = true;
 
   constructor(
     options: {
@@ -124,6 +127,7 @@ export class PersonalTopNModel {
     const b = trail.items[p] as number;
     const wb = trail.weights[p] as number;
     this.#pairs.addTotal(b, sign * toUnits(wb));
+    this.#dampStale = true;
     const from = Math.max(0, p - this.counting.window);
     for (let q = p - 1; q >= from; q--) {
       const a = trail.items[q] as number;
@@ -156,30 +160,50 @@ export class PersonalTopNModel {
     touched: number[],
     scale = 1,
   ): void {
-    const { alpha, beta, backward, recency, maxHistory } = this.scoring;
+    const { alpha, backward, recency, maxHistory } = this.scoring;
+    const damp = this.#candidateDamping();
     const n = history.length;
-    const start = Math.max(0, n - maxHistory);
-    let r = scale;
-    for (let p = n - 1; p >= start; p--, r *= recency) {
+    // Items the model has no count for are skipped without using up a recency
+    // step, so an erased subject's items leave no trace in the weighting.
+    let r = scale / recency;
+    let used = 0;
+    for (let p = n - 1; p >= 0 && used < maxHistory; p--) {
       const h = history[p] as number;
       const ch = this.#pairs.total(h);
       if (ch === 0) continue;
-      const base = (r * (weights ? (weights[p] as number) : 1)) / ch ** alpha;
+      used++;
+      r *= recency;
+      const base = (r * (weights ? (weights[p] as number) : 1)) / (fromUnits(ch) ** alpha * WEIGHT_UNIT);
       const out = this.#pairs.outOf(h);
       if (out)
         for (const [j, u] of out) {
           if (scores[j] === 0) touched.push(j);
-          scores[j] = (scores[j] as number) + (base * u) / this.#pairs.total(j) ** beta;
+          scores[j] = (scores[j] as number) + base * u * (damp[j] as number);
         }
       if (backward !== 0) {
         const back = this.#pairs.into(h);
         if (back)
           for (const [j, u] of back) {
             if (scores[j] === 0) touched.push(j);
-            scores[j] = (scores[j] as number) + (backward * base * u) / this.#pairs.total(j) ** beta;
+            scores[j] = (scores[j] as number) + backward * base * u * (damp[j] as number);
           }
       }
     }
+  }
+
+  /** `total(j)^-beta` for every item, recomputed lazily after changes. */
+  #candidateDamping(): Float64Array {
+    const beta = this.scoring.beta;
+    if (this.#damp.length !== this.items.size || this.#dampBeta !== beta || this.#dampStale) {
+      if (this.#damp.length !== this.items.size) this.#damp = new Float64Array(this.items.size);
+      for (let j = 0; j < this.#damp.length; j++) {
+        const c = this.#pairs.total(j);
+        this.#damp[j] = c === 0 ? 0 : fromUnits(c) ** -beta;
+      }
+      this.#dampBeta = beta;
+      this.#dampStale = false;
+    }
+    return this.#damp;
   }
 
   /**
@@ -218,26 +242,38 @@ export class PersonalTopNModel {
           if (i !== undefined) excluded.add(i);
         }
     }
-    const best = topK(scores, k, touched, (i) => excluded.has(i) || !((scores[i] as number) > 0));
+    const best = topK(
+      scores,
+      k,
+      touched,
+      (i) => excluded.has(i) || !((scores[i] as number) > 0),
+      this.items.compareIds,
+    );
     const result = best.map((j) => ({
       itemId: this.items.idOf(j),
       score: scores[j] as number,
-      reason: { kind: 'after_you_interacted' as const, anchor: this.items.idOf(this.#strongestAnchor(idx, j)) },
+      reason: {
+        kind: 'after_you_interacted' as const,
+        anchor: this.items.idOf(this.strongestAnchor(idx, j) ?? (idx[idx.length - 1] as number)),
+      },
     }));
     for (const j of touched) scores[j] = 0;
     return result;
   }
 
-  /** The history item that contributed most to candidate `j`. */
-  #strongestAnchor(history: readonly number[], j: number): number {
+  /** The history item that contributed most to candidate `j`, or undefined when none leads to it. */
+  strongestAnchor(history: readonly number[], j: number): number | undefined {
     const { recency, maxHistory, backward, alpha } = this.scoring;
-    let best = history[history.length - 1] as number;
-    let bestScore = -1;
-    let r = 1;
-    for (let p = history.length - 1; p >= Math.max(0, history.length - maxHistory); p--, r *= recency) {
+    let best: number | undefined;
+    let bestScore = 0;
+    let r = 1 / recency;
+    let used = 0;
+    for (let p = history.length - 1; p >= 0 && used < maxHistory; p--) {
       const h = history[p] as number;
       const ch = this.#pairs.total(h);
       if (ch === 0) continue;
+      used++;
+      r *= recency;
       const s =
         (r * ((this.#pairs.outOf(h)?.get(j) ?? 0) + backward * (this.#pairs.into(h)?.get(j) ?? 0))) / ch ** alpha;
       if (s > bestScore) {

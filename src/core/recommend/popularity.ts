@@ -127,7 +127,8 @@ export class PopularityModel {
 
   #decayed(buckets: Buckets, now: number, halfLife: number): number {
     let s = 0;
-    for (const [bucket, units] of buckets) {
+    // Sorted so the floating-point sum does not depend on insertion order (exact erasure).
+    for (const [bucket, units] of [...buckets].sort((a, b) => a[0] - b[0])) {
       const age = Math.max(0, now - (bucket + 0.5) * this.options.bucketMs);
       s += fromUnits(units) * 0.5 ** (age / halfLife);
     }

@@ -140,7 +140,7 @@ export class SimilarItemsModel {
         scores[j] = (scores[j] as number) + w * score;
       }
     }
-    const best = topK(scores, k, touched, (j) => j === anchor || !((scores[j] as number) > 0));
+    const best = topK(scores, k, touched, (j) => j === anchor || !((scores[j] as number) > 0), this.items.compareIds);
     const out = best.map((j) => ({
       itemId: this.items.idOf(j),
       score: scores[j] as number,

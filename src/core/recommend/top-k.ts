@@ -1,7 +1,8 @@
 /**
  * Selects the `k` best entries of a score array without sorting everything.
  *
- * Ties are broken by the smaller index so answers are deterministic.
+ * Ties are broken by `tieBreak` (negative when `a` should come first), by
+ * default the smaller index, so answers are deterministic.
  * `candidates` restricts the search to the listed indices (the items that
  * received any score); without it every index is considered.
  *
@@ -13,6 +14,7 @@ export function topK(
   k: number,
   candidates?: ArrayLike<number>,
   skip?: (index: number) => boolean,
+  tieBreak?: (a: number, b: number) => number,
 ): number[] {
   if (k <= 0) return [];
   // Min-heap of the current best k (worst at the root).
@@ -20,7 +22,7 @@ export function topK(
   const worse = (a: number, b: number): boolean => {
     const sa = scores[a] ?? 0;
     const sb = scores[b] ?? 0;
-    return sa < sb || (sa === sb && a > b);
+    return sa < sb || (sa === sb && (tieBreak ? tieBreak(a, b) > 0 : a > b));
   };
   const siftDown = (start: number): void => {
     let i = start;

@@ -101,11 +101,99 @@ function parseJson(text: string, source: string, expected: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    const line = at ? lineOf(text, Number(at[1])) : undefined;
-    throw new DataFormatError(source, line, `not valid JSON (${message})`, `Expected ${expected}`);
+    const offset = jsonErrorOffset(text);
+    const line = lineOf(text, offset);
+    const column = offset - text.lastIndexOf('\n', offset - 1);
+    const near = JSON.stringify(text.slice(offset, offset + 20));
+    const what =
+      error instanceof Error
+        ? error.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '')
+        : 'syntax error';
+    throw new DataFormatError(
+      source,
+      line,
+      `not valid JSON at column ${column} (${what}; the text there starts ${near})`,
+      `Expected ${expected}`,
+    );
   }
+}
+
+/**
+ * Offset of the first syntax error of a JSON text (JSON.parse in Node 20 does
+ * not always say where). A small recursive-descent scanner; only called on
+ * text that already failed to parse.
+ */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i] as string)) i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') string();
+    else {
+      const m = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      if (!m) fail();
+      i += (m as RegExpExecArray)[0].length;
+    }
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    if (i >= text.length) fail();
+    i++;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (at) {
+    if (typeof at === 'number') return Math.min(at, text.length);
+    throw at;
+  }
+  return i;
 }
 
 /**

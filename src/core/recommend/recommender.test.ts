@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { Recommender } from './recommender.ts';
+import type { InteractionEvent, InteractionKind } from './types.ts';
+
+const ITEMS = ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8'];
+const CATEGORIES: Record<string, string> = { i0: 'food/dairy', i1: 'food/dairy', i2: 'food/bakery', i3: 'home' };
+
+const eventArb = fc.record({
+  subjectId: fc.constantFrom('a', 'b', 'c', 'x'),
+  itemId: fc.constantFrom(...ITEMS),
+  kind: fc.constantFrom<InteractionKind>('view', 'cart', 'purchase'),
+  at: fc.integer({ min: 0, max: 10 * 86_400_000 }),
+  basket: fc.option(fc.constantFrom('o1', 'o2', 'o3'), { nil: undefined }),
+  context: fc.option(fc.constantFrom('home', 'search'), { nil: undefined }),
+});
+
+type RawEvent = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toEvent(e: RawEvent): InteractionEvent {
+  return {
+    subjectId: e.subjectId,
+    itemId: e.itemId,
+    kind: e.kind,
+    at: e.at,
+    ...(e.basket === undefined ? {} : { basketId: `${e.subjectId}-${e.basket}` }),
+    ...(e.context === undefined ? {} : { context: e.context }),
+  };
+}
+
+function build(events: readonly InteractionEvent[]): Recommender {
+  const rec = new Recommender({ complements: { minSupport: 1 } });
+  for (const [itemId, category] of Object.entries(CATEGORIES)) rec.setItemAttributes({ itemId, category });
+  for (const e of events) rec.add(e);
+  return rec;
+}
+
+/** Every public answer of the recommender, for comparison. */
+function answers(rec: Recommender): unknown {
+  const out: Record<string, unknown> = {};
+  for (const item of ITEMS) {
+    out[`complements ${item}`] = rec.complementsOf(item, 5);
+    out[`similar ${item}`] = rec.similarTo(item, 5);
+    out[`history ${item}`] = rec.recommendForHistory(
+      [item, { itemId: ITEMS[(ITEMS.indexOf(item) + 3) % 9] as string, kind: 'view' }],
+      5,
+    );
+  }
+  for (const s of ['a', 'b', 'c']) {
+    out[`subject ${s}`] = rec.recommendForSubject(s, 5);
+    out[`basket ${s}`] = rec.nextBasketFor(s, 5);
+  }
+  out.popular = rec.popular(5, { now: 11 * 86_400_000 });
+  out.popularHome = rec.popular(5, { context: 'home', now: 11 * 86_400_000 });
+  out.popularDairy = rec.popular(5, { category: 'food/dairy', now: 11 * 86_400_000 });
+  out.trending = rec.trending(5, { now: 11 * 86_400_000 });
+  return out;
+}
+
+describe('Recommender erasure', () => {
+  it('train with X then remove X gives exactly the state and answers of training without X (property)', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 0, maxLength: 60 }), (raw) => {
+        const events = raw.map(toEvent);
+        const withX = build(events);
+        const withoutX = build(events.filter((e) => e.subjectId !== 'x'));
+        // Query before erasing too, so caches built with X must be invalidated.
+        answers(withX);
+        withX.removeSubject('x');
+        assert.deepEqual(withX.snapshot(), withoutX.snapshot());
+        assert.deepEqual(answers(withX), answers(withoutX));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('removing an unknown subject changes nothing', () => {
+    const rec = build([{ subjectId: 'a', itemId: 'i1', kind: 'purchase', at: 1 }]);
+    const before = rec.snapshot();
+    rec.removeSubject('nobody');
+    assert.deepEqual(rec.snapshot(), before);
+  });
+});
+
+describe('Recommender serving', () => {
+  const rec = new Recommender({ complements: { minSupport: 1 } });
+  rec.setItemAttributes({ itemId: 'tent', category: 'outdoor/tents', brand: 'acme' });
+  rec.setItemAttributes({ itemId: 'tent-xl', category: 'outdoor/tents', brand: 'acme' });
+  rec.setItemAttributes({ itemId: 'pegs', category: 'outdoor/accessories' });
+  let t = 0;
+  for (let s = 0; s < 20; s++) {
+    rec.add({ subjectId: `s${s}`, itemId: 'tent', kind: 'purchase', at: t++, basketId: `o${s}` });
+    rec.add({ subjectId: `s${s}`, itemId: 'pegs', kind: 'purchase', at: t++, basketId: `o${s}` });
+    if (s % 2 === 0) rec.add({ subjectId: `s${s}`, itemId: 'lamp', kind: 'view', at: t++ });
+  }
+  for (let s = 0; s < 10; s++) {
+    rec.add({ subjectId: `g${s}`, itemId: 'bread', kind: 'purchase', at: t++, basketId: `g${s}` });
+    rec.add({ subjectId: `g${s}`, itemId: 'milk', kind: 'purchase', at: t++, basketId: `g${s}` });
+  }
+
+  it('answers a history with reasons and leaves out what the subject already had', () => {
+    const recs = rec.recommendForHistory(['tent'], 3);
+    assert.equal(recs[0]?.itemId, 'pegs');
+    assert.deepEqual(recs[0]?.reason, { kind: 'after_you_interacted', anchor: 'tent' });
+    assert.ok(!recs.some((r) => r.itemId === 'tent'));
+    assert.ok(rec.recommendForHistory(['tent'], 3, { exclude: false }).length > 0);
+    assert.ok(!rec.recommendForHistory(['tent'], 3, { exclude: new Set(['pegs']) }).some((r) => r.itemId === 'pegs'));
+  });
+
+  it('completes a short list for an unknown history with attribute neighbours and popular items', () => {
+    const recs = rec.recommendForHistory(['tent-xl'], 4);
+    assert.equal(recs.length, 4);
+    assert.deepEqual(recs[0]?.reason, { kind: 'similar_to', anchor: 'tent-xl', basis: 'attributes' });
+    assert.equal(recs[0]?.itemId, 'tent');
+    assert.equal(recs[3]?.reason.kind, 'popular');
+  });
+
+  it('gives complements, similar items, popular items with their reasons', () => {
+    assert.deepEqual(rec.complementsOf('tent', 1)[0]?.reason, { kind: 'bought_with', anchor: 'tent' });
+    assert.equal(rec.complementsOf('tent', 1)[0]?.itemId, 'pegs');
+    // A new tent with no history gets category-level complements.
+    const cold = rec.complementsOf('tent-xl', 1)[0];
+    assert.equal(cold?.itemId, 'pegs');
+    assert.equal(cold?.reason.kind, 'category_complement');
+    assert.equal(rec.similarTo('tent', 1)[0]?.itemId, 'pegs');
+    assert.deepEqual(rec.similarTo('tent-xl', 1)[0], {
+      itemId: 'tent',
+      score: rec.similarTo('tent-xl', 1)[0]?.score,
+      reason: { kind: 'similar_to', anchor: 'tent-xl', basis: 'attributes' },
+    });
+    assert.deepEqual(
+      rec.popular(2).map((r) => r.itemId),
+      ['pegs', 'tent'],
+    );
+    assert.deepEqual(rec.popular(1, { category: 'outdoor/accessories' })[0]?.reason, {
+      kind: 'popular',
+      category: 'outdoor/accessories',
+    });
+  });
+});

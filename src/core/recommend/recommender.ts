@@ -1,0 +1,327 @@
+import { AttributeIndex } from './attribute-index.ts';
+import { ComplementsModel, type ComplementsOptions } from './complements.ts';
+import { ItemIndex } from './item-index.ts';
+import { NextBasketModel, type NextBasketOptions } from './next-basket.ts';
+import {
+  type HistoryEntry,
+  type PersonalTopNCounting,
+  PersonalTopNModel,
+  type PersonalTopNScoring,
+} from './personal-top-n.ts';
+import { PopularityModel, type PopularityOptions, type PopularityScope } from './popularity.ts';
+import { SimilarItemsModel, type SimilarItemsOptions } from './similar-items.ts';
+import { topK } from './top-k.ts';
+import type { InteractionEvent, ItemAttributes, Recommendation, RecommendationReason } from './types.ts';
+
+/** How the personal top-N blends its signals. */
+export interface BlendOptions {
+  /** Weight of co-interaction similarity to the recent history items (on top of the transition model). */
+  readonly similarWeight: number;
+  /** How many of the most recent history items feed the similarity part. */
+  readonly similarHistory: number;
+  /** Recency decay of the similarity part: the k-th most recent item weighs `similarRecency^k`. */
+  readonly similarRecency: number;
+}
+
+/** Default blend (chosen on the Amazon validation targets). */
+export const DEFAULT_BLEND: BlendOptions = Object.freeze({
+  similarWeight: 0.1,
+  similarHistory: 3,
+  similarRecency: 0.5,
+});
+
+/** Settings of every model of a {@link Recommender}. */
+export interface RecommenderOptions {
+  readonly personalCounting?: Partial<PersonalTopNCounting>;
+  readonly personalScoring?: Partial<PersonalTopNScoring>;
+  readonly similar?: Partial<SimilarItemsOptions>;
+  readonly complements?: Partial<ComplementsOptions>;
+  readonly popularity?: Partial<PopularityOptions>;
+  readonly nextBasket?: Partial<NextBasketOptions>;
+  readonly blend?: Partial<BlendOptions>;
+}
+
+/** Options of the top-k calls. */
+export interface TopKOptions {
+  /** Item ids never to return. For history-based calls, `false` allows items already in the history. */
+  readonly exclude?: ReadonlySet<string> | false;
+}
+
+/**
+ * The serving interface of the recommendation models, answering from memory:
+ * personal top-N for a history, complements and similar items of an anchor,
+ * popular and trending items, and next-basket predictions. Every result
+ * carries a score and a machine-readable reason.
+ *
+ * Events go in through {@link add}; {@link removeSubject} erases a subject's
+ * whole contribution from every model, exactly. Pure computation, no I/O:
+ * persistence, consent and policy filtering are the caller's job.
+ *
+ * @example
+ * const rec = new Recommender();
+ * rec.setItemAttributes({ itemId: "tent", category: "outdoor/tents" });
+ * rec.add({ subjectId: "s1", itemId: "tent", kind: "purchase", at: 1, basketId: "o1" });
+ * rec.add({ subjectId: "s1", itemId: "pegs", kind: "purchase", at: 1, basketId: "o1" });
+ * rec.recommendForHistory(["tent"], 10); // [{ itemId: "pegs", score, reason: { kind: "after_you_interacted", anchor: "tent" } }]
+ * rec.complementsOf("tent", 10);
+ * rec.removeSubject("s1"); // as if s1 had never been seen
+ */
+export class Recommender {
+  readonly items = new ItemIndex();
+  readonly attributes = new AttributeIndex();
+  readonly personal: PersonalTopNModel;
+  readonly similar: SimilarItemsModel;
+  readonly complements: ComplementsModel;
+  readonly popularity: PopularityModel;
+  readonly nextBasket: NextBasketModel;
+  blend: BlendOptions;
+  #scratch = new Float64Array(0);
+
+  constructor(options: RecommenderOptions = {}) {
+    const shared = { items: this.items, attributes: this.attributes };
+    this.personal = new PersonalTopNModel({
+      items: this.items,
+      ...(options.personalCounting ? { counting: options.personalCounting } : {}),
+      ...(options.personalScoring ? { scoring: options.personalScoring } : {}),
+    });
+    this.similar = new SimilarItemsModel({ ...shared, ...options.similar });
+    this.complements = new ComplementsModel({ ...shared, ...options.complements });
+    this.popularity = new PopularityModel({ attributes: this.attributes, ...options.popularity });
+    this.nextBasket = new NextBasketModel({ items: this.items, ...options.nextBasket });
+    this.blend = { ...DEFAULT_BLEND, ...options.blend };
+  }
+
+  /**
+   * Records one interaction in every model (online update).
+   *
+   * @example
+   * rec.add({ subjectId: "s1", itemId: "sku-1", kind: "view", at: Date.now(), context: "home" });
+   */
+  add(event: InteractionEvent): void {
+    this.personal.add(event);
+    this.similar.add(event);
+    this.complements.add(event);
+    this.popularity.add(event);
+    this.nextBasket.add(event);
+  }
+
+  /**
+   * Adds or replaces an item's catalog attributes (used for cold items, categories and category-level complements).
+   *
+   * @example
+   * rec.setItemAttributes({ itemId: "sku-1", category: "shoes/running", brand: "acme", tokens: ["trail"] });
+   */
+  setItemAttributes(attributes: ItemAttributes): void {
+    this.items.intern(attributes.itemId);
+    this.attributes.set(attributes);
+    this.complements.setAttributes(attributes);
+  }
+
+  /**
+   * Erases a subject's whole contribution from every model. Afterwards every
+   * answer is exactly what it would be had the subject never been seen.
+   *
+   * @example
+   * rec.removeSubject("s1");
+   */
+  removeSubject(subjectId: string): void {
+    this.personal.removeSubject(subjectId);
+    this.similar.removeSubject(subjectId);
+    this.complements.removeSubject(subjectId);
+    this.popularity.removeSubject(subjectId);
+    this.nextBasket.removeSubject(subjectId);
+  }
+
+  /**
+   * Adds blended personal scores for a history of item indices into `scores`
+   * (transition model + co-interaction similarity to the most recent items).
+   * Low-level entry shared by {@link recommendForHistory} and the evaluation.
+   */
+  scoreHistoryInto(
+    history: readonly number[],
+    weights: readonly number[] | undefined,
+    scores: Float64Array,
+    touched: number[],
+  ): void {
+    this.personal.scoreInto(history, weights, scores, touched);
+    const { similarWeight, similarHistory, similarRecency } = this.blend;
+    if (similarWeight <= 0) return;
+    let r = similarWeight;
+    let used = 0;
+    for (let p = history.length - 1; p >= 0 && used < similarHistory; p--) {
+      const h = history[p] as number;
+      if (this.personal.totalOf(h) === 0) continue; // unknown items use no recency step (see PersonalTopNModel)
+      this.similar.scoreInto(h, scores, touched, r * (weights ? (weights[p] as number) : 1));
+      used++;
+      r *= similarRecency;
+    }
+  }
+
+  /**
+   * Personal top-k for an ordered history (oldest first; strings are
+   * purchases, or give `{ itemId, kind }`). Items already in the history are
+   * excluded unless `exclude: false`. When the history says too little, the
+   * list is completed with items similar to the last one by attributes, then
+   * with popular items.
+   *
+   * @example
+   * rec.recommendForHistory(["sku-1", { itemId: "sku-2", kind: "view" }], 10, { exclude: new Set(["sku-9"]) });
+   */
+  recommendForHistory(history: readonly HistoryEntry[], k: number, options: TopKOptions = {}): Recommendation[] {
+    const idx: number[] = [];
+    const w: number[] = [];
+    const kw = this.personal.counting.kindWeights;
+    for (const entry of history) {
+      const id = typeof entry === 'string' ? entry : entry.itemId;
+      const i = this.items.findIndex(id);
+      if (i === undefined) continue;
+      idx.push(i);
+      w.push(kw[typeof entry === 'string' ? 'purchase' : (entry.kind ?? 'purchase')] / kw.purchase);
+    }
+    const excluded = new Set<string>();
+    if (options.exclude !== false) {
+      for (const i of idx) excluded.add(this.items.idOf(i));
+      for (const id of options.exclude ?? []) excluded.add(id);
+    }
+    if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
+    const scores = this.#scratch;
+    const touched: number[] = [];
+    this.scoreHistoryInto(idx, w, scores, touched);
+    const best = topK(
+      scores,
+      k,
+      touched,
+      (j) => excluded.has(this.items.idOf(j)) || !((scores[j] as number) > 0),
+      this.items.compareIds,
+    );
+    const out: Recommendation[] = best.map((j) => ({
+      itemId: this.items.idOf(j),
+      score: scores[j] as number,
+      reason: this.#historyReason(idx, j),
+    }));
+    for (const j of touched) scores[j] = 0;
+    return this.#complete(out, k, excluded, history);
+  }
+
+  /**
+   * Personal top-k from the history stored for a subject (their consented events).
+   *
+   * @example
+   * rec.recommendForSubject("s1", 10);
+   */
+  recommendForSubject(subjectId: string, k: number, options: TopKOptions = {}): Recommendation[] {
+    return this.recommendForHistory(this.personal.historyOf(subjectId), k, options);
+  }
+
+  #historyReason(history: readonly number[], j: number): RecommendationReason {
+    const anchor = this.personal.strongestAnchor(history, j);
+    if (anchor !== undefined) return { kind: 'after_you_interacted', anchor: this.items.idOf(anchor) };
+    const last = history[history.length - 1];
+    return last === undefined
+      ? { kind: 'popular' }
+      : { kind: 'similar_to', anchor: this.items.idOf(last), basis: 'co_interaction' };
+  }
+
+  /** Completes a short list with attribute neighbours of the last history item, then popular items. */
+  #complete(
+    out: Recommendation[],
+    k: number,
+    excluded: Set<string>,
+    history: readonly HistoryEntry[],
+  ): Recommendation[] {
+    if (out.length >= k) return out;
+    const have = new Set(out.map((r) => r.itemId));
+    const last = history[history.length - 1];
+    const lastId = last === undefined ? undefined : typeof last === 'string' ? last : last.itemId;
+    const floor = out.length > 0 ? Math.min(...out.map((r) => r.score)) : 1;
+    if (lastId !== undefined) {
+      for (const { itemId, score } of this.attributes.similar(lastId, 2 * k)) {
+        if (out.length >= k) break;
+        if (have.has(itemId) || excluded.has(itemId)) continue;
+        have.add(itemId);
+        out.push({
+          itemId,
+          score: floor * 0.5 * score,
+          reason: { kind: 'similar_to', anchor: lastId, basis: 'attributes' },
+        });
+      }
+    }
+    if (out.length < k) {
+      const tail = out.length > 0 ? Math.min(...out.map((r) => r.score)) : 1;
+      const pop = this.popularity.popular(k + have.size + excluded.size);
+      const top = pop[0]?.score ?? 1;
+      for (const p of pop) {
+        if (out.length >= k) break;
+        if (have.has(p.itemId) || excluded.has(p.itemId)) continue;
+        have.add(p.itemId);
+        out.push({ ...p, score: (tail * 0.5 * p.score) / top });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Top-k complements ("frequently bought together") of an anchor item.
+   *
+   * @example
+   * rec.complementsOf("tent", 5); // [{ itemId: "pegs", score, reason: { kind: "bought_with", anchor: "tent" } }]
+   */
+  complementsOf(itemId: string, k: number, options: TopKOptions = {}): Recommendation[] {
+    const exclude = options.exclude || undefined;
+    const list = this.complements.complementsOf(itemId, exclude ? k + exclude.size : k);
+    return (exclude ? list.filter((r) => !exclude.has(r.itemId)) : list).slice(0, k);
+  }
+
+  /**
+   * Top-k items similar to an anchor item (co-interaction, then attributes for cold items).
+   *
+   * @example
+   * rec.similarTo("red-shoe", 5); // [{ itemId: "blue-shoe", score, reason: { kind: "similar_to", anchor: "red-shoe", basis: "attributes" } }]
+   */
+  similarTo(itemId: string, k: number, options: TopKOptions = {}): Recommendation[] {
+    const exclude = options.exclude || undefined;
+    const list = this.similar.similarTo(itemId, exclude ? k + exclude.size : k);
+    return (exclude ? list.filter((r) => !exclude.has(r.itemId)) : list).slice(0, k);
+  }
+
+  /**
+   * Top-k popular items (time-decayed), globally or within a category or a context.
+   *
+   * @example
+   * rec.popular(10, { category: "outdoor" });
+   */
+  popular(k: number, scope: PopularityScope = {}): Recommendation[] {
+    return this.popularity.popular(k, scope);
+  }
+
+  /**
+   * Top-k trending items (recent weight against usual weight).
+   *
+   * @example
+   * rec.trending(10, { context: "home" });
+   */
+  trending(k: number, scope: PopularityScope = {}): Recommendation[] {
+    return this.popularity.trending(k, scope);
+  }
+
+  /**
+   * The k items most likely in a subject's next basket (repeat purchases blended with similar shoppers').
+   *
+   * @example
+   * rec.nextBasketFor("s1", 10);
+   */
+  nextBasketFor(subjectId: string, k: number): Recommendation[] {
+    return this.nextBasket.nextBasketFor(subjectId, k);
+  }
+
+  /** Canonical state of every model, for equality checks in tests. */
+  snapshot(): unknown {
+    return {
+      personal: this.personal.snapshot(),
+      similar: this.similar.snapshot(),
+      complements: this.complements.snapshot(),
+      popularity: this.popularity.snapshot(),
+      nextBasket: this.nextBasket.snapshot(),
+    };
+  }
+}
