@@ -35,7 +35,7 @@ const describe = (errors: readonly FieldError[]) => errors.map((e) => `${e.path}
 
 const invalidItem = (errors: FieldError[]) =>
   badRequest('invalid_item', `The item is not valid: ${describe(errors)}.`, {
-    hint: 'Correct the fields listed in details.errors; docs/reference/api.md describes an item.',
+    hint: 'Correct the fields listed in details.errors; the API reference at /docs describes an item.',
     details: { errors },
   });
 
@@ -101,6 +101,15 @@ export class CatalogService {
     return item;
   }
 
+  /** The items of `ids` that exist, with their classes, in no particular order (one query). */
+  async findItems(tenantId: string, itemIds: readonly string[]): Promise<Item[]> {
+    const [records, tags] = await Promise.all([
+      this.#store.findItems(tenantId, [...new Set(itemIds)]),
+      this.#tagsOf(tenantId),
+    ]);
+    return records.map((r) => this.#withClass(r, tags));
+  }
+
   /** Creates or replaces an item (PUT). `input` is checked here; `created` says which happened. */
   async putItem(tenantId: string, itemId: string, input: unknown): Promise<{ item: Item; created: boolean }> {
     const idProblem = itemIdProblem(itemId);
@@ -111,14 +120,28 @@ export class CatalogService {
     return { item: item?.item as Item, created: item?.created === true };
   }
 
-  /** Changes some fields of an item (PATCH, merge semantics; see applyItemPatch). */
+  /**
+   * Changes some fields of an item (PATCH, merge semantics; see applyItemPatch).
+   * Read, merge and write are optimistic: when another write lands in between,
+   * the patch is applied again to the newer item, so no concurrent change is lost.
+   */
   async patchItem(tenantId: string, itemId: string, patch: unknown): Promise<Item> {
-    const current = await this.#store.findItem(tenantId, itemId);
-    if (!current) throw itemNotFound(itemId);
-    const parsed = applyItemPatch(current, patch);
-    if (!parsed.ok) throw invalidItem(parsed.errors);
-    const [item] = await this.#write(tenantId, [parsed.value]);
-    return item?.item as Item;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.#store.findItem(tenantId, itemId);
+      if (!current) throw itemNotFound(itemId);
+      const parsed = applyItemPatch(current, patch);
+      if (!parsed.ok) throw invalidItem(parsed.errors);
+      // A distinct time, so that the version check below tells two writes apart.
+      const record: ItemRecord = { ...parsed.value, updatedAt: Math.max(this.#now(), current.updatedAt + 1) };
+      if (await this.#store.replaceItemIf(tenantId, record, current.updatedAt)) {
+        return this.#withClass(record, await this.#tagsOf(tenantId));
+      }
+      if (attempt >= 9) {
+        throw new AppError('item_busy', 409, `Item "${itemId}" is being changed by other requests right now.`, {
+          hint: 'Retry the PATCH in a moment.',
+        });
+      }
+    }
   }
 
   async deleteItem(tenantId: string, itemId: string): Promise<void> {
@@ -246,11 +269,13 @@ export class CatalogService {
 
   /** The same for many items in one query: a map from each existing item id to its class (or null). */
   async sensitiveClassesOf(tenantId: string, itemIds: readonly string[]): Promise<Map<string, SensitiveClass | null>> {
-    const [records, tags] = await Promise.all([
-      this.#store.findItems(tenantId, [...new Set(itemIds)]),
+    const [paths, tags] = await Promise.all([
+      this.#store.findCategoryPaths(tenantId, [...new Set(itemIds)]),
       this.#tagsOf(tenantId),
     ]);
-    return new Map(records.map((r) => [r.id, nearestSensitiveClass(r.categoryPath, tags)]));
+    const out = new Map<string, SensitiveClass | null>();
+    for (const [id, path] of paths) out.set(id, nearestSensitiveClass(path, tags));
+    return out;
   }
 
   /** The class of a category path (e.g. the category page being viewed), or null; paths are normalized first. */

@@ -29,6 +29,15 @@ export class PostgresCatalogStore implements CatalogStore {
     return rows.map(itemFromRow);
   }
 
+  async findCategoryPaths(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.#pool.query<{ id: string; category_path: string }>(
+      'SELECT id, category_path FROM items WHERE tenant_id = $1 AND id = ANY($2::text[])',
+      [tenantId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.category_path]));
+  }
+
   async listItems(
     tenantId: string,
     options: { categoryPath?: string | undefined; afterId?: string | undefined; limit: number },
@@ -79,6 +88,27 @@ export class PostgresCatalogStore implements CatalogStore {
     );
     const inserted = new Set(rows.filter((r) => r.inserted).map((r) => r.id));
     return items.map((i) => i.id).filter((id) => inserted.has(id));
+  }
+
+  async replaceItemIf(tenantId: string, it: ItemRecord, expectedUpdatedAt: number): Promise<boolean> {
+    const r = await this.#pool.query(
+      `UPDATE items SET title = $1, category_path = $2, attributes = $3::jsonb, price = $4, currency = $5,
+         available = $6, updated_at = $7
+       WHERE tenant_id = $8 AND id = $9 AND updated_at = $10`,
+      [
+        it.title,
+        it.categoryPath,
+        JSON.stringify(it.attributes),
+        it.price,
+        it.currency,
+        it.available,
+        it.updatedAt,
+        tenantId,
+        it.id,
+        expectedUpdatedAt,
+      ],
+    );
+    return r.rowCount === 1;
   }
 
   async deleteItem(tenantId: string, id: string): Promise<boolean> {

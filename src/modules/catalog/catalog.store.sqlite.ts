@@ -66,6 +66,14 @@ export class SqliteCatalogStore implements CatalogStore {
     return rows.map(itemFromRow);
   }
 
+  async findCategoryPaths(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = this.#db
+      .prepare('SELECT id, category_path FROM items WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))')
+      .all(tenantId, JSON.stringify(ids)) as { id: string; category_path: string }[];
+    return new Map(rows.map((r) => [r.id, r.category_path]));
+  }
+
   async listItems(
     tenantId: string,
     options: { categoryPath?: string | undefined; afterId?: string | undefined; limit: number },
@@ -113,6 +121,27 @@ export class SqliteCatalogStore implements CatalogStore {
       }
       return created;
     })();
+  }
+
+  async replaceItemIf(tenantId: string, it: ItemRecord, expectedUpdatedAt: number): Promise<boolean> {
+    const r = this.#db
+      .prepare(
+        `UPDATE items SET title = ?, category_path = ?, attributes = ?, price = ?, currency = ?, available = ?, updated_at = ?
+         WHERE tenant_id = ? AND id = ? AND updated_at = ?`,
+      )
+      .run(
+        it.title,
+        it.categoryPath,
+        JSON.stringify(it.attributes),
+        it.price,
+        it.currency,
+        it.available ? 1 : 0,
+        it.updatedAt,
+        tenantId,
+        it.id,
+        expectedUpdatedAt,
+      );
+    return r.changes === 1;
   }
 
   async deleteItem(tenantId: string, id: string): Promise<boolean> {

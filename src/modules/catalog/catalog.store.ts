@@ -37,6 +37,8 @@ export interface CatalogStore {
   findItem(tenantId: string, id: string): Promise<ItemRecord | undefined>;
   /** The items of `ids` that exist, in no particular order. */
   findItems(tenantId: string, ids: readonly string[]): Promise<ItemRecord[]>;
+  /** The category path of each of `ids` that exists (no other column is read). */
+  findCategoryPaths(tenantId: string, ids: readonly string[]): Promise<Map<string, string>>;
   /**
    * Items in id order, after `afterId` when given; with `categoryPath`, only the
    * items of that category and of its descendants.
@@ -50,6 +52,11 @@ export interface CatalogStore {
    * must be distinct. Returns the ids that did not exist before.
    */
   upsertItems(tenantId: string, items: readonly ItemRecord[]): Promise<string[]>;
+  /**
+   * Replaces an existing item only if it is still as it was read (its
+   * `updatedAt` is `expectedUpdatedAt`); returns false otherwise.
+   */
+  replaceItemIf(tenantId: string, item: ItemRecord, expectedUpdatedAt: number): Promise<boolean>;
   /** Deletes an item; returns false when there was none. */
   deleteItem(tenantId: string, id: string): Promise<boolean>;
   /** The distinct ids of `ids` that are not items of the tenant, in the order given. */

@@ -101,6 +101,20 @@ describeEachStore('catalog', (getDb) => {
     assert.equal(patchMissing.statusCode, 404);
   });
 
+  test('concurrent patches of one item all take effect', async () => {
+    const tenant = await createTestTenant(services);
+    await services.catalog.putItem(tenant.id, 'busy', { title: 'Busy', category: 'x' });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    await Promise.all(names.map((n) => services.catalog.patchItem(tenant.id, 'busy', { attributes: { [n]: n } })));
+    const item = await services.catalog.getItem(tenant.id, 'busy');
+    assert.deepEqual(Object.keys(item.attributes).sort(), names);
+    const found = await services.catalog.findItems(tenant.id, ['busy', 'busy', 'none']);
+    assert.deepEqual(
+      found.map((i) => i.id),
+      ['busy'],
+    );
+  });
+
   test('item ids may hold any printable character, including "/" when encoded', async () => {
     const res = await put(shop, 'SKU 12/B:ä', { title: 'Odd id', category: 'misc' });
     assert.equal(res.statusCode, 201, res.body);
