@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../platform/config.ts';
+import { seedDemoShop } from '../../modules/decisions/demo-shop.ts';
 import { createServices } from '../../platform/container.ts';
 import { startServer } from '../../server.ts';
 import type { Command } from '../command.ts';
@@ -49,6 +50,8 @@ async function ensureDemoTenant(config: ReturnType<typeof loadConfig>): Promise<
     const admin = await services.tenants.createKey('demo', 'admin', 'demo admin');
     const server = await services.tenants.createKey('demo', 'server', 'demo server');
     const publishable = await services.tenants.createKey('demo', 'publishable', 'demo browser');
+    // A small shop with shoppers, histories and consents, for the README's decision tour.
+    await seedDemoShop(services, 'demo');
     const credentials = {
       tenant: 'demo',
       adminKey: admin.secret,
