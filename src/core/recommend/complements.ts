@@ -26,7 +26,7 @@ export const DEFAULT_COMPLEMENTS_OPTIONS: ComplementsOptions = Object.freeze({
   basketWindow: 1,
   sequenceWeight: 0.25,
   sequenceDecay: 0.5,
-  shrink: 5,
+  shrink: 10,
   minSupport: 2,
   categoryWeight: 0.3,
   coldBaskets: 10,

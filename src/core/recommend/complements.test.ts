@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ComplementsModel } from './complements.ts';
+
+/** The shared data directory: PERTINENT_SHARED_DATA, else ../shared/data next to the repository. */
+function sharedDataDir(): string {
+  return (
+    process.env.PERTINENT_SHARED_DATA ?? join(new URL('../../../', import.meta.url).pathname, '..', 'shared', 'data')
+  );
+}
+
+describe('ComplementsModel', () => {
+  it('ranks a genuine complement above an item that is merely in every basket', () => {
+    const model = new ComplementsModel({ minSupport: 1 });
+    let n = 0;
+    const basket = (...items: string[]) => {
+      n++;
+      for (const itemId of items) model.add({ subjectId: `s${n}`, itemId, kind: 'purchase', at: n, basketId: 'o' });
+    };
+    for (let i = 0; i < 30; i++) basket('pasta', 'sauce', 'milk');
+    for (let i = 0; i < 60; i++) basket('milk', `other${i % 7}`);
+    for (let i = 0; i < 30; i++) basket('milk', 'pasta');
+    const top = model.complementsOf('pasta', 2).map((r) => r.itemId);
+    assert.equal(top[0], 'sauce');
+    assert.ok(!top.includes('milk') || top.indexOf('milk') > top.indexOf('sauce'));
+  });
+
+  it('ignores views and counts each item once per basket', () => {
+    const model = new ComplementsModel({ minSupport: 1 });
+    model.add({ subjectId: 's', itemId: 'a', kind: 'view', at: 1, basketId: 'o' });
+    assert.equal(model.basketsWith(model.items.intern('a')), 0);
+    model.add({ subjectId: 's', itemId: 'a', kind: 'purchase', at: 1, basketId: 'o' });
+    model.add({ subjectId: 's', itemId: 'a', kind: 'cart', at: 2, basketId: 'o' });
+    assert.equal(model.basketsWith(model.items.intern('a')), 1);
+  });
+});
+
+describe('Groceries complements (real data)', () => {
+  const path = join(sharedDataDir(), 'groceries', 'groceries.csv');
+  const present = existsSync(path);
+  it('proposes sensible complements and does not let the most popular items dominate', {
+    skip: present
+      ? false
+      : `Groceries data not found at ${path}; set PERTINENT_SHARED_DATA to the shared data directory`,
+  }, () => {
+    const model = new ComplementsModel();
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    assert.equal(lines.length, 9835);
+    lines.forEach((line, n) => {
+      for (const item of line.split(','))
+        model.add({ subjectId: `b${n}`, itemId: item.trim(), kind: 'purchase', at: n, basketId: 'basket' });
+    });
+    const top = (item: string, k = 5) => model.complementsOf(item, k).map((r) => r.itemId);
+    // A few pairs anyone would call complementary.
+    assert.ok(top('flour', 3).includes('sugar'), `flour → ${top('flour')}`);
+    assert.ok(top('frankfurter').includes('mustard'), `frankfurter → ${top('frankfurter')}`);
+    assert.ok(top('coffee').includes('condensed milk'), `coffee → ${top('coffee')}`);
+    assert.ok(top('bottled beer', 3).includes('liquor'), `bottled beer → ${top('bottled beer')}`);
+    assert.ok(top('root vegetables').includes('beef'), `root vegetables → ${top('root vegetables')}`);
+    // The most popular items do not dominate the complement lists.
+    const items = [...new Set(lines.flatMap((l) => l.split(',').map((s) => s.trim())))];
+    const lists = items.map((i) => top(i));
+    for (const popular of ['whole milk', 'other vegetables', 'rolls/buns']) {
+      const share = lists.filter((l) => l.includes(popular)).length / lists.length;
+      assert.ok(share < 0.25, `${popular} is in ${(share * 100).toFixed(0)}% of the top-5 complement lists`);
+    }
+    assert.ok(!top('whole milk').includes('whole milk'));
+  });
+});
