@@ -160,6 +160,10 @@ describeEachStore('pertinent import catalog', (getDb) => {
     await assert.rejects(runImport({ ...base, file: write('h2.csv', 'id,title\n1,a\n') }), /lacks the column category/);
     await assert.rejects(runImport({ ...base, file: write('h3.csv', '') }), { code: 'import_bad_header' });
     await assert.rejects(
+      runImport({ ...base, file: write('h5.csv', 'id,title,category,\n1,a,b,\n') }),
+      /Column 4 of the header has no name/,
+    );
+    await assert.rejects(
       runImport({ ...base, file: write('h4.csv', 'id,title,category\n1,a,b\n'), tenantId: 'no-such' }),
       {
         code: 'tenant_not_found',

@@ -46,7 +46,7 @@ const REQUIRED_COLUMNS = ['id', 'title', 'category'] as const;
 const ATTR_RE = /^attr\.([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})(?::(text|number|boolean|list))?$/;
 const CATALOG_HEADER_HINT =
   'The first line names the columns: id,title,category (required), price,currency,available, and attr.<name> for ' +
-  'attributes (attr.<name>:number, :boolean or :list with values separated by "|"); see `pertinent import --help`.';
+  'attributes (attr.<name>:number, :boolean or :list with values separated by "|"); see docs/guides/import.md.';
 
 const describeErrors = (r: ImportResult) =>
   r.ok ? undefined : r.errors.map((e) => `${e.path} ${e.message}`).join('; ');
@@ -74,8 +74,9 @@ export const catalogKind: ImportKind<unknown> = {
     type Column = (item: Record<string, unknown>, attrs: Record<string, unknown>, v: string) => void;
     const columns: Column[] = [];
     const seen = new Set<string>();
-    for (const raw of header) {
+    for (const [index, raw] of header.entries()) {
       const name = raw.trim();
+      if (name === '') throw badHeader(`Column ${index + 1} of the header has no name.`, CATALOG_HEADER_HINT);
       if (seen.has(name)) throw badHeader(`The column "${name}" appears twice in the header.`, CATALOG_HEADER_HINT);
       seen.add(name);
       const attr = ATTR_RE.exec(name);
