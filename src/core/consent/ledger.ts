@@ -30,6 +30,13 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** An entry as the service builds it, before the ledger gives it a place. */
 export interface EntryDraft {
+  /**
+   * Who made the choice, as the ledger records it: the subject reference
+   * (SHA-256 of the subject's random ledger pseudonym, see `pseudonym.ts`),
+   * never the subject id itself. Entries written before pseudonyms existed hold
+   * the raw subject id. The canonical JSON keeps the key `subjectId`, so older
+   * chains verify unchanged.
+   */
   readonly subjectId: string;
   readonly purpose: Purpose;
   readonly status: ConsentStatus;

@@ -1,11 +1,10 @@
 import { Type } from 'typebox';
 import { GPC_LAST_UPDATE, gpcSignalOn } from '../../core/consent/gpc.ts';
-import type { LedgerEntry } from '../../core/consent/ledger.ts';
 import { PURPOSES } from '../../core/purposes.ts';
 import type { App } from '../../platform/http.ts';
 import { problemResponses, subjectOf } from '../../platform/http.ts';
 import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
-import type { ConsentService, PolicyInfo, SubjectConsents } from './consent.service.ts';
+import type { ConsentService, PolicyInfo, SubjectConsents, SubjectEntry } from './consent.service.ts';
 
 const SubjectId = Type.String({ pattern: SUBJECT_ID_PATTERN, description: "The subject's id in the tenant's system." });
 const PolicyVersion = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'A policy (notice) version.' });
@@ -30,6 +29,10 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 const Entry = Type.Object({
   seq: Type.Integer(),
   subjectId: Type.String(),
+  subjectRef: Type.String({
+    description:
+      'What the ledger records instead of the subject id: SHA-256 of the subject\'s random ledger pseudonym. The hash covers it (as "subjectId" in the canonical JSON).',
+  }),
   purpose: Type.String(),
   status: Status,
   method: Method,
@@ -70,9 +73,10 @@ const Policy = Type.Object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const entryView = (e: LedgerEntry) => ({
+const entryView = (e: SubjectEntry) => ({
   seq: e.seq,
   subjectId: e.subjectId,
+  subjectRef: e.subjectRef,
   purpose: e.purpose,
   status: e.status,
   method: e.method,

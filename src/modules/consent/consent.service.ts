@@ -35,6 +35,19 @@ export interface PolicyInfo extends PolicyRecord {
   readonly current: boolean;
 }
 
+/**
+ * A ledger entry as the subject's own view shows it: `subjectId` is the subject
+ * (the ledger itself records only `subjectRef`, which the hash covers).
+ */
+export type SubjectEntry = LedgerEntry & { readonly subjectRef: string };
+
+/**
+ * Called after entries that do not grant a purpose (withdrawn, denied) were
+ * appended for a subject, with those purposes: the rights module deletes what
+ * was collected only for them (see the composition root).
+ */
+export type WithdrawalHook = (tenantId: string, subjectId: string, purposes: readonly Purpose[]) => Promise<void>;
+
 /** A subject's effective consent per purpose, with the current policy version. */
 export interface SubjectConsents {
   readonly subjectId: string;
@@ -55,10 +68,19 @@ const PAGE = 1000;
 export class ConsentService {
   readonly #store: ConsentStore;
   readonly #now: () => number;
+  readonly #onWithdrawn: WithdrawalHook | undefined;
 
-  constructor(store: ConsentStore, options: { now?: () => number } = {}) {
+  constructor(store: ConsentStore, options: { now?: () => number; onWithdrawn?: WithdrawalHook } = {}) {
     this.#store = store;
     this.#now = options.now ?? Date.now;
+    this.#onWithdrawn = options.onWithdrawn;
+  }
+
+  /** The appended entries, shown with the subject id, after the withdrawal hook ran for what they withdraw. */
+  async #appended(tenantId: string, subjectId: string, entries: LedgerEntry[]): Promise<SubjectEntry[]> {
+    const withdrawn = [...new Set(entries.filter((e) => e.status !== 'granted').map((e) => e.purpose))];
+    if (withdrawn.length > 0 && this.#onWithdrawn) await this.#onWithdrawn(tenantId, subjectId, withdrawn);
+    return entries.map((e) => ({ ...e, subjectId, subjectRef: e.subjectId }));
   }
 
   /** Registers a policy version with its notice text; makes it current unless `makeCurrent` is false. */
@@ -119,7 +141,7 @@ export class ConsentService {
    * Throws, writing nothing, on an unknown purpose or policy version, a
    * duplicated purpose, a method that contradicts a status, or a bad TC string.
    */
-  async record(tenantId: string, input: RecordConsentInput): Promise<LedgerEntry[]> {
+  async record(tenantId: string, input: RecordConsentInput): Promise<SubjectEntry[]> {
     const choices = input.choices ?? [];
     const seen = new Set<string>();
     for (const c of choices) {
@@ -179,7 +201,8 @@ export class ConsentService {
         method: input.method === 'api' ? 'api' : methodForStatus(c.status),
       });
     }
-    return this.#store.append(tenantId, input.subjectId, () => drafts, recordedAt);
+    const entries = await this.#store.append(tenantId, input.subjectId, () => drafts, recordedAt);
+    return this.#appended(tenantId, input.subjectId, entries);
   }
 
   /**
@@ -188,11 +211,11 @@ export class ConsentService {
    * where the person chose explicitly under the current policy, and without
    * repeating an objection already recorded. Returns the entries appended.
    */
-  async applyGpcSignal(tenantId: string, subjectId: string, source = 'gpc-header'): Promise<LedgerEntry[]> {
+  async applyGpcSignal(tenantId: string, subjectId: string, source = 'gpc-header'): Promise<SubjectEntry[]> {
     const current = await this.#store.findCurrentPolicy(tenantId);
     const policy = current && (await this.#store.findPolicy(tenantId, current.version));
     const now = this.#now();
-    return this.#store.append(
+    const entries = await this.#store.append(
       tenantId,
       subjectId,
       (latest) =>
@@ -211,6 +234,7 @@ export class ConsentService {
         })),
       now,
     );
+    return this.#appended(tenantId, subjectId, entries);
   }
 
   /** The effective consent of a subject for every purpose (`unset` where nothing was recorded). */
@@ -223,9 +247,24 @@ export class ConsentService {
     return { subjectId, currentPolicyVersion, purposes: resolveConsents(latest, currentPolicyVersion) };
   }
 
-  /** A subject's ledger entries, oldest first. */
-  history(tenantId: string, subjectId: string, options: { afterSeq?: number; limit?: number } = {}) {
-    return this.#store.listSubjectEntries(tenantId, subjectId, options.afterSeq ?? 0, options.limit ?? 100);
+  /** A subject's ledger entries, oldest first (shown with the subject id; `subjectRef` is what the ledger holds). */
+  async history(
+    tenantId: string,
+    subjectId: string,
+    options: { afterSeq?: number; limit?: number } = {},
+  ): Promise<SubjectEntry[]> {
+    const entries = await this.#store.listSubjectEntries(
+      tenantId,
+      subjectId,
+      options.afterSeq ?? 0,
+      options.limit ?? 100,
+    );
+    return entries.map((e) => ({ ...e, subjectId, subjectRef: e.subjectId }));
+  }
+
+  /** The pseudonym and reference the ledger knows a subject by (undefined: the subject never chose anything). */
+  ledgerSubject(tenantId: string, subjectId: string) {
+    return this.#store.findLedgerSubject(tenantId, subjectId);
   }
 
   /**

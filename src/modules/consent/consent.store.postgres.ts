@@ -1,5 +1,6 @@
 import type { LedgerEntry, LedgerHead } from '../../core/consent/ledger.ts';
 import { sealEntries } from '../../core/consent/ledger.ts';
+import type { LedgerSubject } from '../../core/consent/pseudonym.ts';
 import type { LatestChoice } from '../../core/consent/state.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
@@ -10,7 +11,9 @@ import {
   entryValues,
   headFromRow,
   latestFromRow,
+  newLedgerSubject,
   policyFromRow,
+  SUBJECT_ENTRIES_SQL,
 } from './consent.store.sqlite.ts';
 import type { AppendPlan, ConsentStore, CurrentPolicy, PolicyRecord } from './consent.store.ts';
 
@@ -83,7 +86,22 @@ export class PostgresConsentStore implements ConsentStore {
       const drafts = plan(stateRows.map(latestFromRow));
       if (drafts.length === 0) return [];
       const current = headRow && Number(headRow.last_seq) > 0 ? headFromRow(headRow) : undefined;
-      const { entries, head } = sealEntries(tenantId, current, drafts);
+      const fresh = newLedgerSubject();
+      await client.query(
+        `INSERT INTO consent_subjects (tenant_id, subject_id, pseudonym, subject_ref, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject_id) DO NOTHING`,
+        [tenantId, subjectId, fresh.pseudonym, fresh.subjectRef, now],
+      );
+      const { rows: refRows } = await client.query<{ subject_ref: string }>(
+        'SELECT subject_ref FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2',
+        [tenantId, subjectId],
+      );
+      const ref = (refRows[0] as { subject_ref: string }).subject_ref;
+      const { entries, head } = sealEntries(
+        tenantId,
+        current,
+        drafts.map((d) => ({ ...d, subjectId: ref })),
+      );
       const placeholders = entries
         .map((_, i) => `(${Array.from({ length: ENTRY_WIDTH }, (_, j) => `$${i * ENTRY_WIDTH + j + 1}`).join(', ')})`)
         .join(', ');
@@ -97,7 +115,7 @@ export class PostgresConsentStore implements ConsentStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (tenant_id, subject_id, purpose) DO UPDATE SET status = excluded.status, method = excluded.method,
              policy_version = excluded.policy_version, seq = excluded.seq, recorded_at = excluded.recorded_at`,
-          [e.tenantId, e.subjectId, e.purpose, e.status, e.method, e.policyVersion, e.seq, e.recordedAt],
+          [e.tenantId, subjectId, e.purpose, e.status, e.method, e.policyVersion, e.seq, e.recordedAt],
         );
       }
       await client.query(
@@ -122,11 +140,16 @@ export class PostgresConsentStore implements ConsentStore {
     afterSeq: number,
     limit: number,
   ): Promise<LedgerEntry[]> {
-    const { rows } = await this.#pool.query<EntryRow>(
-      'SELECT * FROM consent_ledger WHERE tenant_id = $1 AND subject_id = $2 AND seq > $3 ORDER BY seq LIMIT $4',
-      [tenantId, subjectId, afterSeq, limit],
-    );
+    const { rows } = await this.#pool.query<EntryRow>(SUBJECT_ENTRIES_SQL, [tenantId, subjectId, afterSeq, limit]);
     return rows.map(entryFromRow);
+  }
+
+  async findLedgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined> {
+    const { rows } = await this.#pool.query<{ pseudonym: string | null; subject_ref: string }>(
+      'SELECT pseudonym, subject_ref FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2',
+      [tenantId, subjectId],
+    );
+    return rows[0] && { pseudonym: rows[0].pseudonym, subjectRef: rows[0].subject_ref };
   }
 
   async listEntries(tenantId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {

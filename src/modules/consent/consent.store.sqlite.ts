@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { ConsentMethod, ConsentStatus, LedgerEntry, LedgerHead } from '../../core/consent/ledger.ts';
 import { sealEntries } from '../../core/consent/ledger.ts';
+import type { LedgerSubject } from '../../core/consent/pseudonym.ts';
+import { subjectRefOf } from '../../core/consent/pseudonym.ts';
 import type { LatestChoice } from '../../core/consent/state.ts';
 import type { Purpose } from '../../core/purposes.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
@@ -15,7 +18,7 @@ export interface PolicyRow {
 export interface EntryRow {
   tenant_id: string;
   seq: number | string;
-  subject_id: string;
+  subject_ref: string;
   purpose: string;
   status: string;
   method: string;
@@ -54,7 +57,7 @@ export const policyFromRow = (r: PolicyRow): PolicyRecord => ({
 export const entryFromRow = (r: EntryRow): LedgerEntry => ({
   tenantId: r.tenant_id,
   seq: Number(r.seq),
-  subjectId: r.subject_id,
+  subjectId: r.subject_ref,
   purpose: r.purpose as Purpose,
   status: r.status as ConsentStatus,
   method: r.method as ConsentMethod,
@@ -103,7 +106,18 @@ export const entryValues = (e: LedgerEntry) => [
   e.hash,
 ];
 export const ENTRY_COLUMNS =
-  'tenant_id, seq, subject_id, purpose, status, method, policy_version, notice_hash, jurisdiction, source, tc_string, gpp_string, recorded_at, prev_hash, hash';
+  'tenant_id, seq, subject_ref, purpose, status, method, policy_version, notice_hash, jurisdiction, source, tc_string, gpp_string, recorded_at, prev_hash, hash';
+
+/** A new random ledger pseudonym (144 bits) and its reference. */
+export function newLedgerSubject(): { pseudonym: string; subjectRef: string } {
+  const pseudonym = randomBytes(18).toString('base64url');
+  return { pseudonym, subjectRef: subjectRefOf(pseudonym) };
+}
+
+/** Entries of one subject: joined through the pseudonym mapping. */
+export const SUBJECT_ENTRIES_SQL = `SELECT l.* FROM consent_ledger l
+  JOIN consent_subjects s ON s.tenant_id = l.tenant_id AND s.subject_ref = l.subject_ref
+  WHERE l.tenant_id = $1 AND s.subject_id = $2 AND l.seq > $3 ORDER BY l.seq LIMIT $4`;
 
 export class SqliteConsentStore implements ConsentStore {
   readonly #db: SqliteDb['sqlite'];
@@ -167,7 +181,22 @@ export class SqliteConsentStore implements ConsentStore {
         const headRow = db
           .prepare('SELECT tenant_id, last_seq, last_hash FROM consent_ledger_heads WHERE tenant_id = ?')
           .get(tenantId) as HeadRow | undefined;
-        const { entries, head } = sealEntries(tenantId, headRow && headFromRow(headRow), drafts);
+        let subject = db
+          .prepare('SELECT subject_ref FROM consent_subjects WHERE tenant_id = ? AND subject_id = ?')
+          .get(tenantId, subjectId) as { subject_ref: string } | undefined;
+        if (!subject) {
+          const fresh = newLedgerSubject();
+          db.prepare(
+            'INSERT INTO consent_subjects (tenant_id, subject_id, pseudonym, subject_ref, created_at) VALUES (?, ?, ?, ?, ?)',
+          ).run(tenantId, subjectId, fresh.pseudonym, fresh.subjectRef, now);
+          subject = { subject_ref: fresh.subjectRef };
+        }
+        const ref = subject.subject_ref;
+        const { entries, head } = sealEntries(
+          tenantId,
+          headRow && headFromRow(headRow),
+          drafts.map((d) => ({ ...d, subjectId: ref })),
+        );
         const insert = db.prepare(
           `INSERT INTO consent_ledger (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(',')
             .map(() => '?')
@@ -181,7 +210,7 @@ export class SqliteConsentStore implements ConsentStore {
         );
         for (const e of entries) {
           insert.run(...entryValues(e));
-          upsertState.run(e.tenantId, e.subjectId, e.purpose, e.status, e.method, e.policyVersion, e.seq, e.recordedAt);
+          upsertState.run(e.tenantId, subjectId, e.purpose, e.status, e.method, e.policyVersion, e.seq, e.recordedAt);
         }
         db.prepare(
           `INSERT INTO consent_ledger_heads (tenant_id, last_seq, last_hash, updated_at) VALUES (?, ?, ?, ?)
@@ -208,9 +237,16 @@ export class SqliteConsentStore implements ConsentStore {
     limit: number,
   ): Promise<LedgerEntry[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM consent_ledger WHERE tenant_id = ? AND subject_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .prepare(SUBJECT_ENTRIES_SQL.replace(/\$\d/g, '?'))
       .all(tenantId, subjectId, afterSeq, limit) as EntryRow[];
     return rows.map(entryFromRow);
+  }
+
+  async findLedgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined> {
+    const row = this.#db
+      .prepare('SELECT pseudonym, subject_ref FROM consent_subjects WHERE tenant_id = ? AND subject_id = ?')
+      .get(tenantId, subjectId) as { pseudonym: string | null; subject_ref: string } | undefined;
+    return row && { pseudonym: row.pseudonym, subjectRef: row.subject_ref };
   }
 
   async listEntries(tenantId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {

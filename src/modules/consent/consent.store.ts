@@ -1,4 +1,5 @@
 import type { EntryDraft, LedgerEntry, LedgerHead } from '../../core/consent/ledger.ts';
+import type { LedgerSubject } from '../../core/consent/pseudonym.ts';
 import type { LatestChoice } from '../../core/consent/state.ts';
 
 /** Persistence of policy versions, the consent ledger and current states. Rules live in the service. */
@@ -38,12 +39,17 @@ export interface ConsentStore {
   /**
    * Appends the entries `plan` returns for one subject, in one transaction that
    * serialises appends per tenant: chains them after the head, moves the head
-   * and updates the current states. Returns the appended entries.
+   * and updates the current states. The entries record the subject's reference
+   * (the draft's `subjectId` is replaced by it; a random pseudonym is created in
+   * the same transaction for a subject the ledger does not know yet); the
+   * current states stay keyed by the subject id. Returns the appended entries.
    */
   append(tenantId: string, subjectId: string, plan: AppendPlan, now: number): Promise<LedgerEntry[]>;
+  /** The pseudonym and reference the ledger knows the subject by, if any. */
+  findLedgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined>;
   /** The latest choice per purpose of a subject (the current-state rows). */
   listLatest(tenantId: string, subjectId: string): Promise<LatestChoice[]>;
-  /** A subject's entries in ledger order, after `afterSeq`, at most `limit`. */
+  /** A subject's entries (found through its reference) in ledger order, after `afterSeq`, at most `limit`. */
   listSubjectEntries(tenantId: string, subjectId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]>;
   /** The tenant's entries in ledger order, after `afterSeq`, at most `limit`. */
   listEntries(tenantId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]>;
