@@ -114,12 +114,18 @@ const consentsArb = fc
 const interactionArb = fc.record({
   itemId,
   kind: fc.constantFrom<Interaction['kind']>('view', 'cart', 'purchase', 'dismiss'),
-  at: fc.integer({ min: NOW - 40 * DAY, max: NOW }),
-  purpose: fc.constantFrom<Purpose>('personalization', 'personalization', 'marketing_messages', 'measurement'),
+  at: fc.integer({ min: NOW - 16 * DAY, max: NOW }),
+  purpose: fc.constantFrom<Purpose>(
+    'personalization',
+    'personalization',
+    'personalization',
+    'marketing_messages',
+    'measurement',
+  ),
 });
 const interestValues = [...CATEGORIES, 'clothing', 'baby', 'health', 'pregnancy_baby', 'children', 'tea lover'];
 const recordsArb: fc.Arbitrary<SubjectRecords> = fc.record({
-  interactions: fc.array(interactionArb, { maxLength: 15 }),
+  interactions: fc.array(interactionArb, { maxLength: 10 }),
   declarations: fc.record(
     {
       interests: fc.record({
@@ -138,7 +144,7 @@ const recordsArb: fc.Arbitrary<SubjectRecords> = fc.record({
 
 const placementArb: fc.Arbitrary<PlacementConfig> = fc
   .record({
-    kind: fc.constantFrom<PlacementKind>('onsite', 'onsite', 'email', 'push', 'advertising'),
+    kind: fc.constantFrom<PlacementKind>('onsite', 'onsite', 'onsite', 'email', 'push', 'advertising'),
     caps: fc.array(
       fc.record({
         scope: fc.constantFrom<CapRule['scope']>('placement', 'item', 'channel'),
@@ -150,7 +156,7 @@ const placementArb: fc.Arbitrary<PlacementConfig> = fc
     maxPerCategory: fc.integer({ min: 1, max: 3 }),
     exploration: fc.constantFrom(0, 0.2, 0.5),
     retargeting: fc.record({
-      enabled: fc.boolean(),
+      enabled: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
       halfLifeDays: fc.constantFrom(1, 3),
       maxAgeDays: fc.constantFrom(3, 14),
       maxImpressions: fc.integer({ min: 0, max: 3 }),
@@ -176,7 +182,7 @@ const requestArb = fc.record({
   contextCategory: fc.option(fc.constantFrom(...CATEGORIES, 'baby', 'clothing'), { nil: undefined }),
   search: fc.option(fc.constant('warm'), { nil: undefined }),
   limit: fc.integer({ min: 1, max: 8 }),
-  gpc: fc.boolean(),
+  gpc: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   knownMinor: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   control: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
   exclude: fc.subarray(ITEM_IDS, { maxLength: 3 }),
@@ -269,9 +275,13 @@ test('without consent for the purpose, a decision is exactly what it would be wi
 });
 
 test('every personal reason relies on granted consents and on data the person gave for a granted purpose', () => {
+  const seen = { personalized: 0, declared: 0, sensitive: 0 };
   fc.assert(
     fc.property(all, ([req, placement, consents, records, sources]) => {
       const out = decide(build(req, placement, consents, records, sources));
+      if (out.mode === 'personalized') seen.personalized++;
+      if (out.items.some((i) => i.reasons.some((r) => r.basis === 'declared'))) seen.declared++;
+      if (out.items.some((i) => catalog.item(i.itemId)?.sensitiveClass)) seen.sensitive++;
       for (const item of out.items)
         for (const r of item.reasons) {
           if (!isPersonalReason(r)) continue;
@@ -303,8 +313,10 @@ test('every personal reason relies on granted consents and on data the person ga
         out.items.some((i) => i.reasons.some(isPersonalReason)),
       );
     }),
-    RUNS,
+    { numRuns: 1000 },
   );
+  // The generators must reach the personal paths, or the property proves little.
+  for (const [what, n] of Object.entries(seen)) assert.ok(n >= 5, `only ${n} of 1000 runs had ${what} items`);
 });
 
 test('a sensitive item is chosen only from the page’s own context, or a declared and explicitly consented interest — never on advertising', () => {
@@ -442,4 +454,54 @@ test('every item has a reason that renders in every locale; slates respect avail
     }),
     RUNS,
   );
+});
+
+test('retargeting needs its own consent and no GPC, stops once bought, and fades with age', () => {
+  let shown = 0;
+  fc.assert(
+    fc.property(
+      requestArb,
+      fc.record({
+        retargeting: statusArb,
+        personalization: fc.constantFrom<EffectiveStatus>('granted', 'granted', 'denied'),
+      }),
+      fc.array(
+        fc.record({
+          itemId,
+          kind: fc.constantFrom<Interaction['kind']>('view', 'view', 'view', 'purchase'),
+          at: fc.integer({ min: NOW - 20 * DAY, max: NOW }),
+          purpose: fc.constant<Purpose>('personalization'),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      sourcesArb,
+      (req0, statuses, interactions, sources) => {
+        const req = { ...req0, subjectId: 's1', purpose: 'personalization' as Purpose, control: false };
+        const base = defaultPlacement('slot', 'onsite');
+        const placement = {
+          ...base,
+          rules: { ...base.rules, minStock: 0 },
+          suppression: { ...base.suppression, substitutes: false },
+        };
+        const consents = new Map<Purpose, EffectiveStatus>([
+          ['personalization', statuses.personalization],
+          ['retargeting', statuses.retargeting],
+        ]);
+        const out = decide(build(req, placement, consents, { interactions, declarations: {} }, sources));
+        for (const item of out.items)
+          for (const r of item.reasons) {
+            if (r.code !== 'retargeting') continue;
+            shown++;
+            assert.equal(statuses.retargeting, 'granted');
+            assert.equal(statuses.personalization, 'granted');
+            assert.equal(req.gpc, false);
+            assert.ok(!interactions.some((i) => i.itemId === item.itemId && i.kind === 'purchase'));
+            const lastView = Math.max(...interactions.filter((i) => i.itemId === item.itemId).map((i) => i.at));
+            assert.ok(NOW - lastView <= placement.retargeting.maxAgeDays * DAY);
+          }
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.ok(shown >= 10, `only ${shown} retargeted items in 500 runs`);
 });

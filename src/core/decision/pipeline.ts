@@ -131,7 +131,7 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   if (ctx.category !== undefined) {
     const category = ctx.category;
     push(normalized(sources.popular(category, k), WEIGHTS.inCategory), () =>
-      contextReason('in_current_category', { category }),
+      contextReason('popular_in_category', { category }),
     );
   }
   if (ctx.search !== undefined && sources.search) {

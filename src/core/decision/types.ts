@@ -232,7 +232,6 @@ export type ReasonCode =
   | 'retargeting'
   | 'goes_with_current'
   | 'similar_to_current'
-  | 'in_current_category'
   | 'matches_search'
   | 'popular_in_category'
   | 'popular'
