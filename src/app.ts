@@ -7,6 +7,7 @@ import { consentRoutes } from './modules/consent/consent.routes.ts';
 import { decisionRoutes } from './modules/decisions/decisions.routes.ts';
 import { eventRoutes } from './modules/events/events.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
+import { browserAccess, webRoutes } from './modules/web/web.routes.ts';
 import type { Services } from './platform/container.ts';
 import type { App } from './platform/http.ts';
 import { installAuth, installErrorHandling, installValidation, Problem } from './platform/http.ts';
@@ -66,6 +67,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installAuth(app, services.tenants);
+  browserAccess(app);
 
   app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
   app.get(
@@ -79,6 +81,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   eventRoutes(app, services.events);
   consentRoutes(app, services.consent);
   decisionRoutes(app, services.decisions);
+  webRoutes(app);
 
   await app.ready();
   return app;

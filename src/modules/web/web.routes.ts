@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply } from 'fastify';
+import type { BundleName } from '../../../sdk/build.ts';
+import { buildBundle } from '../../../sdk/build.ts';
+import type { App } from '../../platform/http.ts';
+
+const WEB = join(dirname(fileURLToPath(import.meta.url)), '../../../web');
+
+/** The privacy center may call only its own server; it may be embedded in a shop's page (no frame-ancestors). */
+const CENTER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'";
+
+interface Asset {
+  readonly body: string;
+  readonly etag: string;
+}
+
+/** Built once per process, on first request (esbuild, a few tens of milliseconds). */
+function memo(load: () => Promise<string>): () => Promise<Asset> {
+  let asset: Promise<Asset> | undefined;
+  return () => {
+    asset ??= load()
+      .then((body) => ({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` }))
+      .catch((error: unknown) => {
+        asset = undefined;
+        throw error;
+      });
+    return asset;
+  };
+}
+
+const bundle = (name: BundleName) => memo(() => buildBundle(name));
+const file = (path: string) => memo(() => readFile(join(WEB, path), 'utf8'));
+
+async function send(
+  reply: FastifyReply,
+  get: () => Promise<Asset>,
+  type: string,
+  ifNoneMatch: string | undefined,
+  extra: Record<string, string> = {},
+) {
+  const { body, etag } = await get();
+  reply.header('etag', etag).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff');
+  for (const [k, v] of Object.entries(extra)) reply.header(k, v);
+  if (ifNoneMatch === etag) return reply.status(304).send();
+  return reply.type(type).send(body);
+}
+
+/**
+ * The browser side, served by Pertinent itself: the SDK (`/sdk/pertinent.js`,
+ * global `Pertinent`; `/sdk/pertinent.mjs`, ES module) and the privacy center
+ * (`/privacy-center`). Static, no key needed: the page and the SDK call the API
+ * with the publishable key and subject token they are given.
+ */
+export function webRoutes(app: App): void {
+  const hide = { hide: true } as const;
+  const open = { config: { auth: 'none' as const }, schema: hide };
+  const js = 'text/javascript; charset=utf-8';
+
+  const sdk = bundle('pertinent.js');
+  const sdkModule = bundle('pertinent.mjs');
+  const centerJs = bundle('privacy-center.js');
+  const centerHtml = file('privacy-center/index.html');
+  const centerCss = file('privacy-center/style.css');
+
+  app.get('/sdk/pertinent.js', open, (req, reply) => send(reply, sdk, js, req.headers['if-none-match']));
+  app.get('/sdk/pertinent.mjs', open, (req, reply) => send(reply, sdkModule, js, req.headers['if-none-match']));
+
+  const page = { 'content-security-policy': CENTER_CSP, 'referrer-policy': 'no-referrer' };
+  app.get('/privacy-center', open, (req, reply) =>
+    send(reply, centerHtml, 'text/html; charset=utf-8', req.headers['if-none-match'], page),
+  );
+  app.get('/privacy-center/app.js', open, (req, reply) => send(reply, centerJs, js, req.headers['if-none-match']));
+  app.get('/privacy-center/style.css', open, (req, reply) =>
+    send(reply, centerCss, 'text/css; charset=utf-8', req.headers['if-none-match']),
+  );
+  // The explanations' "controls" link points at /privacy by default.
+  app.get('/privacy', open, (_req, reply) => reply.redirect('/privacy-center', 302));
+}
+
+/**
+ * Lets shop pages on any origin call the API from the browser. Keys travel in
+ * the Authorization header, never in cookies, so `*` exposes nothing a page
+ * does not already hold; no credentials are allowed.
+ */
+export function browserAccess(app: App): void {
+  app.options('/v1/*', { config: { auth: 'none' }, schema: { hide: true } }, (_req, reply) =>
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'GET, POST, PUT, DELETE')
+      .header('access-control-allow-headers', 'authorization, content-type, x-subject-token, accept-language')
+      .header('access-control-max-age', '600')
+      .status(204)
+      .send(),
+  );
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.headers.origin !== undefined && request.url.startsWith('/v1/')) {
+      reply.header('access-control-allow-origin', '*');
+      reply.header('access-control-expose-headers', 'content-disposition');
+    }
+    return payload;
+  });
+}
