@@ -1,0 +1,67 @@
+import type { Reason } from '../decision/types.ts';
+import type { Locale } from '../explain/reasons.ts';
+import { nonPersonalText, renderReason } from '../explain/reasons.ts';
+import { venueKindLabel } from './venue-kinds.ts';
+
+/**
+ * Why an advert was shown, in the viewer's language (DSA Art. 26(1)(b) and
+ * (d)): the place it was chosen for, who paid for it, and that no personal
+ * data was used.
+ */
+export interface AdExplanation {
+  /** "Shown because you are in a jeweller's". */
+  readonly text: string;
+  /** "Advertiser: Studio Lumière". */
+  readonly advertiser: string;
+  /** "This was not chosen from your personal data." */
+  readonly noPersonalData: string;
+  /** The main parameters, by name: what the choice depended on. */
+  readonly parameters: readonly string[];
+}
+
+const ADVERTISER: Record<Locale, string> = {
+  en: 'Advertiser: {name}',
+  fr: 'Annonceur : {name}',
+  it: 'Inserzionista: {name}',
+};
+
+const HOUSE: Record<Locale, string> = {
+  en: 'From {venue}',
+  fr: 'De la part de {venue}',
+  it: 'Da {venue}',
+};
+
+/** The parameters an ad decision can depend on: all about the place and time, none about a person. */
+export const AD_PARAMETERS = ['venue_kind', 'venue_categories', 'region', 'time_of_week', 'waiting_moment'] as const;
+
+/**
+ * The explanation of an advert shown at a venue.
+ *
+ * @example
+ * explainAdvert({ venueId: 'v1', venueName: 'Maison Or', venueKind: 'jeweller', advertiser: 'Studio Lumière' }, 'en').text;
+ * // "Shown because you are in a jeweller's"
+ * explainAdvert({ venueId: 'v1', venueName: 'Maison Or', venueKind: 'jeweller', advertiser: 'X' }, 'fr').text;
+ * // 'Affiché parce que vous êtes dans une bijouterie'
+ */
+export function explainAdvert(
+  a: { venueId: string; venueName: string; venueKind: string; advertiser: string },
+  locale: Locale,
+): AdExplanation {
+  const reason: Reason = { code: 'at_venue', basis: 'context', venue: a.venueId, dataCategories: [], consents: [] };
+  return {
+    text: renderReason(reason, locale, { venueName: () => venueKindLabel(a.venueKind, locale) ?? a.venueName }),
+    advertiser: ADVERTISER[locale].replace('{name}', a.advertiser),
+    noPersonalData: nonPersonalText(locale),
+    parameters: AD_PARAMETERS,
+  };
+}
+
+/**
+ * The line shown with the venue's own content (no advertiser).
+ *
+ * @example
+ * houseLine('Maison Or', 'it'); // 'Da Maison Or'
+ */
+export function houseLine(venueName: string, locale: Locale): string {
+  return HOUSE[locale].replace('{venue}', venueName);
+}

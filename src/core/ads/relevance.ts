@@ -1,0 +1,94 @@
+import { categoryAncestors } from '../taxonomy.ts';
+import type { CategoryRelation } from './types.ts';
+import { DEFAULT_VENUE_KINDS } from './venue-kinds.ts';
+
+/**
+ * Relevance of a campaign to a venue: how strongly the advertised categories
+ * complement what the venue itself sells. Two tables are read, both about
+ * categories, never about people:
+ *
+ * - the built-in relations of the venue's kind (`DEFAULT_VENUE_KINDS`), so a
+ *   fresh install works;
+ * - the tenant's category → category complement table, learned from baskets
+ *   (the same category-level complementarity the recommendation models
+ *   compute) or set by the operator, applied from each of the venue's own
+ *   categories and their ancestors.
+ *
+ * A campaign with no relation to the venue has relevance 0 and is never shown
+ * there: a screen without a relevant campaign shows the venue's own content.
+ */
+export interface Relevance {
+  readonly score: number;
+  /** The relation that gave the score: the venue kind or one of its categories, and the advertised category. */
+  readonly from: string;
+  readonly to: string;
+  readonly source: 'venue_kind' | 'learned';
+}
+
+/** A compiled relation table: from category → [to category, weight]. */
+export type RelationTable = ReadonlyMap<string, readonly (readonly [string, number])[]>;
+
+/**
+ * Compiles a list of relations into a lookup table (keeping the strongest of duplicates).
+ *
+ * @example
+ * relationTable([{ from: 'jewellery', to: 'wedding/photography', weight: 0.8 }]).get('jewellery');
+ */
+export function relationTable(relations: readonly CategoryRelation[]): RelationTable {
+  const out = new Map<string, Map<string, number>>();
+  for (const r of relations) {
+    if (!(r.weight > 0)) continue;
+    let row = out.get(r.from);
+    if (!row) {
+      row = new Map();
+      out.set(r.from, row);
+    }
+    row.set(r.to, Math.max(row.get(r.to) ?? 0, Math.min(r.weight, 1)));
+  }
+  return new Map([...out].map(([from, row]) => [from, [...row]]));
+}
+
+/**
+ * How well an advertised category matches a related category: fully when it
+ * is the same or more specific (`wedding/photography/drone` under
+ * `wedding/photography`), partly when it is broader (`wedding` over
+ * `wedding/photography`), not at all otherwise.
+ */
+export function categoryMatch(advertised: string, related: string): number {
+  if (advertised === related || advertised.startsWith(`${related}/`)) return 1;
+  if (related.startsWith(`${advertised}/`)) return 0.6;
+  return 0;
+}
+
+/**
+ * The relevance of advertised categories to a venue: the strongest relation
+ * from the venue's kind or from any of its categories (or their ancestors) to
+ * any advertised category.
+ *
+ * @example
+ * relevance({ kind: 'jeweller', categories: ['jewellery/rings'] }, ['wedding/photography'], new Map());
+ * // { score: 1, from: 'jeweller', to: 'wedding/photography', source: 'venue_kind' }
+ * relevance({ kind: 'jeweller', categories: [] }, ['pets/cat-food'], new Map()); // undefined
+ */
+export function relevance(
+  venue: { readonly kind: string; readonly categories: readonly string[] },
+  advertised: readonly string[],
+  learned: RelationTable,
+): Relevance | undefined {
+  let best: Relevance | undefined;
+  const consider = (from: string, to: string, weight: number, source: Relevance['source']) => {
+    for (const a of advertised) {
+      const s = weight * categoryMatch(a, to);
+      if (s > 0 && (best === undefined || s > best.score)) best = { score: s, from, to: a, source };
+    }
+  };
+  const kind = DEFAULT_VENUE_KINDS[venue.kind];
+  if (kind) for (const [to, w] of Object.entries(kind.complements)) consider(venue.kind, to, w, 'venue_kind');
+  if (learned.size > 0) {
+    const own = new Set<string>();
+    for (const c of venue.categories) for (const a of categoryAncestors(c)) own.add(a);
+    own.add(venue.kind);
+    for (const from of own) for (const [to, w] of learned.get(from) ?? []) consider(from, to, w, 'learned');
+  }
+  return best;
+}
