@@ -36,6 +36,12 @@ export interface RequestAuth extends AuthContext {
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /**
+     * `none`: the route acts for no subject (contextual advertising on a
+     * screen), so a publishable key needs no subject token and the request
+     * carries no subject. Default `required`.
+     */
+    subject?: 'required' | 'none';
   }
   interface FastifyRequest {
     auth: RequestAuth;
@@ -250,7 +256,7 @@ export function installAuth(app: App, tenants: TenantService): void {
       });
     }
     let subjectId: string | undefined;
-    if (ctx.scope === 'publishable') {
+    if (ctx.scope === 'publishable' && request.routeOptions.config?.subject !== 'none') {
       const token = request.headers['x-subject-token'];
       if (typeof token !== 'string' || token === '') {
         throw new AppError(

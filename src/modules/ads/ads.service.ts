@@ -1,0 +1,654 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { LocalTime } from '../../core/ads/eligibility.ts';
+import { isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
+import type { AdExplanation } from '../../core/ads/explain.ts';
+import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
+import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
+import type { RelationTable } from '../../core/ads/relevance.ts';
+import { relationTable } from '../../core/ads/relevance.ts';
+import { campaignClass, classOfWith, rankAdverts } from '../../core/ads/select.ts';
+import type {
+  AdPlacement,
+  AdPlacementKind,
+  Campaign,
+  CategoryRelation,
+  Creative,
+  Daypart,
+  HouseContent,
+  OpeningHours,
+  Venue,
+  WaitingMoment,
+} from '../../core/ads/types.ts';
+import { SENSITIVE_VENUE_KINDS } from '../../core/ads/venue-kinds.ts';
+import { pickLocale } from '../../core/explain/reasons.ts';
+import type { SensitiveClass } from '../../core/sensitive.ts';
+import { categoryPathProblem, DEFAULT_SENSITIVE_TAXONOMY, normalizeCategoryPath } from '../../core/taxonomy.ts';
+import { AppError, badRequest, conflict, notFound, unprocessable } from '../../platform/errors.ts';
+import type { AdStore, ReportRow, StoredPlacement } from './ads.store.ts';
+
+/**
+ * Contextual advertising: venues, campaigns, placements (web slots and
+ * screens), ad decisions, proof of play and reports.
+ *
+ * This service is built without any access to subjects, events, consents,
+ * preferences or the decisions audit: its only ports are its own store, key
+ * management for screen keys, the tenant's signing secret and (on campaign
+ * writes only) the tenant's sensitive category tags. The ad path therefore
+ * cannot read personal data; `ads.privacy.test.ts` checks it table by table.
+ */
+export interface AdsPorts {
+  /** Creates and revokes the publishable keys bound to screens. */
+  readonly keys: {
+    createKey(tenantId: string, scope: 'publishable', label: string): Promise<{ key: { id: string }; secret: string }>;
+    revokeKey(tenantId: string, keyId: string): Promise<void>;
+  };
+  /** A per-tenant secret to sign play tokens with (derived, never shown). */
+  signingSecret(tenantId: string): Promise<string>;
+  /** The tenant's sensitive class of a category path (campaign writes only; catalog data, not personal). */
+  classOfCategory?(tenantId: string, path: string): Promise<SensitiveClass | null>;
+}
+
+export interface VenueInput {
+  readonly name: string;
+  readonly kind: string;
+  readonly categories?: readonly string[];
+  readonly clientele?: readonly string[];
+  readonly region: string;
+  readonly timeZone: string;
+  readonly openingHours?: OpeningHours;
+  readonly waitingMoments?: readonly WaitingMoment[];
+  readonly locale?: string;
+  readonly houseContent?: readonly HouseContent[];
+}
+
+export interface CampaignInput {
+  readonly name: string;
+  readonly advertiser: string;
+  readonly status?: 'active' | 'paused';
+  readonly categories: readonly string[];
+  readonly creatives: readonly Creative[];
+  readonly targeting?: Partial<{
+    venueKinds: readonly string[];
+    regions: readonly string[];
+    dayparts: readonly Daypart[];
+    waitingMoments: readonly WaitingMoment[];
+    placementKinds: readonly AdPlacementKind[];
+  }>;
+  readonly flight: { readonly start: string; readonly end: string };
+  readonly budget: { readonly impressions: number };
+  readonly perScreen?: { readonly limit: number; readonly windowMinutes: number };
+}
+
+export interface PlacementInput {
+  readonly kind: AdPlacementKind;
+  readonly venueId: string;
+  readonly name?: string;
+  readonly waitingMoment?: WaitingMoment;
+}
+
+/** What a screen or web slot receives: an advert, or the venue's own content. */
+export interface AdDecision {
+  readonly decisionId: string;
+  readonly placementId: string;
+  readonly venueId: string;
+  readonly kind: 'advert' | 'house';
+  readonly locale: string;
+  readonly advert?: {
+    readonly campaignId: string;
+    readonly creativeId: string;
+    readonly advertiser: string;
+    readonly headline: string;
+    readonly body?: string;
+    readonly imageUrl?: string;
+    readonly clickUrl?: string;
+    readonly background?: string;
+  };
+  readonly house?: HouseContent;
+  readonly explanation: AdExplanation | { readonly text: string; readonly noPersonalData: string };
+  readonly durationSeconds: number;
+  /** Send it back to POST /v1/ads/plays once the advert has played; null for the venue's own content. */
+  readonly playToken: string | null;
+}
+
+/** Who is asking, as the HTTP layer authenticated it. */
+export interface AdCaller {
+  readonly tenantId: string;
+  readonly scope: 'publishable' | 'server' | 'admin';
+  readonly keyId: string;
+}
+
+interface TenantState {
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly campaigns: readonly Campaign[];
+  readonly placements: ReadonlyMap<string, StoredPlacement>;
+  /** Publishable key id → the screen it is bound to. */
+  readonly boundKeys: ReadonlyMap<string, string>;
+  readonly learned: RelationTable;
+  readonly served: Map<string, number>;
+  readonly until: number;
+}
+
+const DEFAULT_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
+  DEFAULT_SENSITIVE_TAXONOMY.map((d) => [d.path, d.sensitiveClass]),
+);
+/** Sensitive class of an advertised category in the default taxonomy (the decision path's defence in depth). */
+const defaultClassOf = classOfWith(DEFAULT_TAGS);
+
+const HOUSE_SECONDS = 10;
+const RECENT = 6;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const REGION_RE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const b64 = (s: string) => Buffer.from(s).toString('base64url');
+
+export class AdsService {
+  readonly #store: AdStore;
+  readonly #ports: AdsPorts;
+  readonly #now: () => number;
+  readonly #cacheMs: number;
+  readonly #state = new Map<string, TenantState>();
+  readonly #loading = new Map<string, Promise<TenantState>>();
+  readonly #shown = new Map<string, number>();
+  readonly #recent = new Map<string, string[]>();
+  readonly #secrets = new Map<string, Buffer>();
+
+  constructor(store: AdStore, ports: AdsPorts, options: { now?: () => number; cacheSeconds?: number } = {}) {
+    this.#store = store;
+    this.#ports = ports;
+    this.#now = options.now ?? Date.now;
+    this.#cacheMs = (options.cacheSeconds ?? 2) * 1000;
+  }
+
+  // ---- venues ---------------------------------------------------------------
+
+  async putVenue(tenantId: string, id: string, input: VenueInput): Promise<{ venue: Venue; created: boolean }> {
+    if (!isTimeZone(input.timeZone)) {
+      throw badRequest('ad_invalid_venue', `timeZone ${JSON.stringify(input.timeZone)} is not an IANA time zone.`, {
+        hint: 'Use a zone such as "Europe/Paris".',
+      });
+    }
+    if (!REGION_RE.test(input.region)) {
+      throw badRequest('ad_invalid_venue', `region ${JSON.stringify(input.region)} is not a coarse region code.`, {
+        hint: 'Use an ISO 3166 country or subdivision code, such as "FR" or "FR-75" — never an address.',
+      });
+    }
+    for (const [day, intervals] of Object.entries(input.openingHours ?? {})) {
+      for (const [from, to] of intervals ?? []) {
+        if (minutesOf(from) === undefined || minutesOf(to) === undefined) {
+          throw badRequest('ad_invalid_venue', `openingHours.${day} has an interval that is not HH:MM–HH:MM.`);
+        }
+      }
+    }
+    const venue: Venue = {
+      id,
+      name: input.name,
+      kind: input.kind,
+      categories: categories(input.categories ?? [], 'categories'),
+      clientele: [...(input.clientele ?? [])],
+      region: input.region,
+      timeZone: input.timeZone,
+      openingHours: input.openingHours ?? {},
+      waitingMoments: [...new Set(input.waitingMoments ?? [])],
+      locale: pickLocale(input.locale),
+      houseContent: [...(input.houseContent ?? [])],
+      updatedAt: this.#now(),
+    };
+    const created = await this.#store.putVenue(tenantId, venue);
+    this.#state.delete(tenantId);
+    return { venue, created };
+  }
+
+  async getVenue(tenantId: string, id: string): Promise<Venue> {
+    const v = await this.#store.findVenue(tenantId, id);
+    if (!v) throw venueNotFound(id);
+    return v;
+  }
+
+  listVenues(tenantId: string): Promise<Venue[]> {
+    return this.#store.listVenues(tenantId);
+  }
+
+  async deleteVenue(tenantId: string, id: string): Promise<void> {
+    const using = (await this.#store.listPlacements(tenantId)).filter((p) => p.venueId === id);
+    if (using.length > 0) {
+      throw conflict(
+        'ad_venue_in_use',
+        `Venue "${id}" has placements (${using.map((p) => p.id).join(', ')}).`,
+        'Delete or move its placements first.',
+      );
+    }
+    if (!(await this.#store.deleteVenue(tenantId, id))) throw venueNotFound(id);
+    this.#state.delete(tenantId);
+  }
+
+  // ---- campaigns ------------------------------------------------------------
+
+  async putCampaign(
+    tenantId: string,
+    id: string,
+    input: CampaignInput,
+  ): Promise<{ campaign: Campaign; created: boolean }> {
+    const flightStart = Date.parse(input.flight.start);
+    const flightEnd = Date.parse(input.flight.end);
+    if (!(flightEnd > flightStart)) {
+      throw badRequest('ad_invalid_campaign', 'flight.end must be after flight.start.', {
+        hint: 'Give the flight as ISO 8601 times, e.g. {"start": "2026-12-01T00:00:00Z", "end": "2026-12-31T23:59:59Z"}.',
+      });
+    }
+    const creativeIds = new Set(input.creatives.map((c) => c.id));
+    if (creativeIds.size !== input.creatives.length) {
+      throw badRequest('ad_invalid_campaign', 'Two creatives have the same id.', {
+        hint: 'Give each creative its own id.',
+      });
+    }
+    const t = input.targeting ?? {};
+    for (const d of t.dayparts ?? []) {
+      if (minutesOf(d.from) === undefined || minutesOf(d.to) === undefined) {
+        throw badRequest('ad_invalid_campaign', `A daypart (${d.from}–${d.to}) is not HH:MM–HH:MM.`);
+      }
+    }
+    const advertised = categories(input.categories, 'categories');
+    // Advertising never targets on a sensitive class (DSA Art. 26(3)): not by product, not by place.
+    const sensitive: { what: string; cls: SensitiveClass }[] = [];
+    for (const c of advertised) {
+      const cls = defaultClassOf(c) ?? (await this.#ports.classOfCategory?.(tenantId, c)) ?? null;
+      if (cls !== null) sensitive.push({ what: `category "${c}"`, cls });
+    }
+    for (const kind of t.venueKinds ?? []) {
+      const cls = SENSITIVE_VENUE_KINDS[kind];
+      if (cls !== undefined) sensitive.push({ what: `venue kind "${kind}"`, cls });
+    }
+    if (sensitive.length > 0) {
+      throw unprocessable(
+        'ad_sensitive_targeting',
+        `Advertising may not target a sensitive class: ${sensitive.map((s) => `${s.what} is ${s.cls}`).join('; ')}.`,
+        {
+          hint: 'Remove those categories or venue kinds; sensitive classes are listed in docs/reference/sensitive-categories.md.',
+          details: { sensitive: sensitive.map((s) => ({ target: s.what, class: s.cls })) },
+        },
+      );
+    }
+    const campaign: Campaign = {
+      id,
+      name: input.name,
+      advertiser: input.advertiser,
+      status: input.status ?? 'active',
+      categories: advertised,
+      creatives: input.creatives.map((c) => ({ ...c })),
+      targeting: {
+        venueKinds: [...(t.venueKinds ?? [])],
+        regions: [...(t.regions ?? [])],
+        dayparts: [...(t.dayparts ?? [])],
+        waitingMoments: [...(t.waitingMoments ?? [])],
+        placementKinds: [...(t.placementKinds ?? [])],
+      },
+      flightStart,
+      flightEnd,
+      budgetImpressions: input.budget.impressions,
+      perScreen: input.perScreen ?? { limit: 6, windowMinutes: 60 },
+      updatedAt: this.#now(),
+    };
+    const created = await this.#store.putCampaign(tenantId, campaign);
+    this.#state.delete(tenantId);
+    return { campaign, created };
+  }
+
+  async getCampaign(
+    tenantId: string,
+    id: string,
+  ): Promise<{ campaign: Campaign; served: number; pacedTarget: number }> {
+    const campaign = await this.#store.findCampaign(tenantId, id);
+    if (!campaign) throw campaignNotFound(id);
+    const served = (await this.#store.servedCounts(tenantId)).get(id) ?? 0;
+    return { campaign, served, pacedTarget: pacedAllowance(campaign, this.#now()) };
+  }
+
+  listCampaigns(tenantId: string): Promise<Campaign[]> {
+    return this.#store.listCampaigns(tenantId);
+  }
+
+  async deleteCampaign(tenantId: string, id: string): Promise<void> {
+    if (!(await this.#store.deleteCampaign(tenantId, id))) throw campaignNotFound(id);
+    this.#state.delete(tenantId);
+  }
+
+  // ---- placements -----------------------------------------------------------
+
+  async putPlacement(
+    tenantId: string,
+    id: string,
+    input: PlacementInput,
+  ): Promise<{ placement: AdPlacement; created: boolean }> {
+    if (!(await this.#store.findVenue(tenantId, input.venueId))) throw venueNotFound(input.venueId);
+    const placement: AdPlacement = {
+      id,
+      kind: input.kind,
+      venueId: input.venueId,
+      name: input.name ?? id,
+      ...(input.waitingMoment === undefined ? {} : { waitingMoment: input.waitingMoment }),
+      updatedAt: this.#now(),
+    };
+    const created = await this.#store.putPlacement(tenantId, placement);
+    this.#state.delete(tenantId);
+    return { placement, created };
+  }
+
+  async getPlacement(tenantId: string, id: string): Promise<StoredPlacement> {
+    const p = await this.#store.findPlacement(tenantId, id);
+    if (!p) throw placementNotFound(id);
+    return p;
+  }
+
+  listPlacements(tenantId: string): Promise<StoredPlacement[]> {
+    return this.#store.listPlacements(tenantId);
+  }
+
+  async deletePlacement(tenantId: string, id: string): Promise<void> {
+    const p = await this.getPlacement(tenantId, id);
+    await this.#store.deletePlacement(tenantId, id);
+    if (p.keyId !== null) await this.#ports.keys.revokeKey(tenantId, p.keyId).catch(() => {});
+    this.#state.delete(tenantId);
+  }
+
+  /**
+   * Issues the key a screen authenticates with: a publishable key bound to
+   * this placement (it may ask for this placement's adverts only). A new key
+   * revokes the previous one. The key is shown once.
+   */
+  async issueScreenKey(tenantId: string, placementId: string): Promise<{ keyId: string; secret: string; url: string }> {
+    await this.getPlacement(tenantId, placementId);
+    const { key, secret } = await this.#ports.keys.createKey(tenantId, 'publishable', `screen ${placementId}`);
+    const previous = await this.#store.bindKey(tenantId, placementId, key.id);
+    if (previous !== null && previous !== key.id) await this.#ports.keys.revokeKey(tenantId, previous).catch(() => {});
+    this.#state.delete(tenantId);
+    return {
+      keyId: key.id,
+      secret,
+      url: `/screen/${encodeURIComponent(placementId)}?key=${encodeURIComponent(secret)}`,
+    };
+  }
+
+  // ---- relations ------------------------------------------------------------
+
+  async replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<CategoryRelation[]> {
+    const normalized = relations.map((r, i) => ({
+      from: categories([r.from], `relations[${i}].from`)[0] as string,
+      to: categories([r.to], `relations[${i}].to`)[0] as string,
+      weight: r.weight,
+    }));
+    await this.#store.replaceRelations(tenantId, normalized);
+    this.#state.delete(tenantId);
+    return this.#store.listRelations(tenantId);
+  }
+
+  listRelations(tenantId: string): Promise<CategoryRelation[]> {
+    return this.#store.listRelations(tenantId);
+  }
+
+  // ---- ad decisions ---------------------------------------------------------
+
+  async #tenant(tenantId: string): Promise<TenantState> {
+    const now = this.#now();
+    const cached = this.#state.get(tenantId);
+    if (cached && cached.until > now) return cached;
+    let loading = this.#loading.get(tenantId);
+    if (!loading) {
+      loading = (async () => {
+        const [venues, campaigns, placements, relations, served] = await Promise.all([
+          this.#store.listVenues(tenantId),
+          this.#store.listCampaigns(tenantId),
+          this.#store.listPlacements(tenantId),
+          this.#store.listRelations(tenantId),
+          this.#store.servedCounts(tenantId),
+        ]);
+        const state: TenantState = {
+          venues: new Map(venues.map((v) => [v.id, v])),
+          campaigns,
+          placements: new Map(placements.map((p) => [p.id, p])),
+          boundKeys: new Map(placements.filter((p) => p.keyId !== null).map((p) => [p.keyId as string, p.id])),
+          learned: relationTable(relations),
+          served,
+          until: this.#now() + this.#cacheMs,
+        };
+        if (this.#cacheMs > 0) this.#state.set(tenantId, state);
+        return state;
+      })().finally(() => this.#loading.delete(tenantId));
+      this.#loading.set(tenantId, loading);
+    }
+    return loading;
+  }
+
+  /**
+   * The next advert for a placement: the most relevant eligible campaign, paced
+   * and rotated, committed atomically against its budget and per-screen cap —
+   * or, when none is eligible, the venue's own content.
+   */
+  async decide(caller: AdCaller, placementId: string, options: { locale?: string } = {}): Promise<AdDecision> {
+    const { tenantId } = caller;
+    const state = await this.#tenant(tenantId);
+    const placement = state.placements.get(placementId);
+    if (!placement) throw placementNotFound(placementId);
+    this.#checkScreenKey(caller, state, placementId);
+    const venue = state.venues.get(placement.venueId);
+    if (!venue) throw venueNotFound(placement.venueId);
+    const now = this.#now();
+    const local: LocalTime = localTime(now, venue.timeZone);
+    const locale = pickLocale(options.locale, venue.locale);
+    const decisionId = randomUUID();
+    const recentKey = `${tenantId}\u0000${placementId}`;
+    const recent = this.#recent.get(recentKey) ?? [];
+    const shownKey = (c: Campaign) =>
+      `${tenantId}\u0000${placementId}\u0000${c.id}\u0000${capWindowStart(now, c.perScreen.windowMinutes)}`;
+    const ranked = rankAdverts({
+      decisionId,
+      tenantId,
+      placement,
+      venue,
+      campaigns: state.campaigns,
+      learned: state.learned,
+      classOf: defaultClassOf,
+      served: (id) => state.served.get(id) ?? 0,
+      shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
+      recent,
+      now,
+      local,
+      locale,
+      limit: 8,
+    });
+    const day = utcDay(now);
+    for (const r of ranked) {
+      const c = r.campaign;
+      if (campaignClass(c, defaultClassOf) !== null) continue;
+      const windowStart = capWindowStart(now, c.perScreen.windowMinutes);
+      const result = await this.#store.tryServe({
+        tenantId,
+        campaignId: c.id,
+        placementId,
+        venueId: venue.id,
+        allowance: pacedAllowance(c, now),
+        budget: c.budgetImpressions,
+        windowStart,
+        capLimit: c.perScreen.limit,
+        day,
+      });
+      state.served.set(c.id, result.served);
+      const sk = shownKey(c);
+      if (result.ok || result.shown >= c.perScreen.limit) this.#shown.set(sk, result.shown);
+      if (this.#shown.size > 50_000) this.#shown.clear();
+      if (!result.ok) continue;
+      this.#recent.set(recentKey, [...recent, c.id].slice(-RECENT));
+      const creative = c.creatives[(result.served - 1) % c.creatives.length] as Creative;
+      const token = await this.#sign(tenantId, [placementId, c.id, venue.id, decisionId, now]);
+      return {
+        decisionId,
+        placementId,
+        venueId: venue.id,
+        kind: 'advert',
+        locale,
+        advert: {
+          campaignId: c.id,
+          creativeId: creative.id,
+          advertiser: c.advertiser,
+          headline: creative.headline,
+          ...(creative.body === undefined ? {} : { body: creative.body }),
+          ...(creative.imageUrl === undefined ? {} : { imageUrl: creative.imageUrl }),
+          ...(creative.clickUrl === undefined ? {} : { clickUrl: creative.clickUrl }),
+          ...(creative.background === undefined ? {} : { background: creative.background }),
+        },
+        explanation: explainAdvert(
+          { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: c.advertiser },
+          locale,
+        ),
+        durationSeconds: creative.durationSeconds,
+        playToken: token,
+      };
+    }
+    // Nothing eligible: the venue's own content, never an unrelated advert.
+    const house =
+      venue.houseContent.length > 0 ? venue.houseContent[recent.length % venue.houseContent.length] : undefined;
+    this.#recent.set(recentKey, [...recent, ''].slice(-RECENT));
+    const explanation = explainAdvert(
+      { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: venue.name },
+      locale,
+    );
+    return {
+      decisionId,
+      placementId,
+      venueId: venue.id,
+      kind: 'house',
+      locale,
+      house: house ?? { headline: venue.name },
+      explanation: { text: houseLine(venue.name, locale), noPersonalData: explanation.noPersonalData },
+      durationSeconds: HOUSE_SECONDS,
+      playToken: null,
+    };
+  }
+
+  #checkScreenKey(caller: AdCaller, state: TenantState, placementId: string): void {
+    if (caller.scope !== 'publishable') return;
+    const bound = state.boundKeys.get(caller.keyId);
+    if (bound !== undefined && bound !== placementId) {
+      throw new AppError(
+        'ad_screen_key_mismatch',
+        403,
+        `This key belongs to screen "${bound}", not "${placementId}".`,
+        {
+          hint: "Each screen uses its own key; open the screen's own URL from POST /v1/ads/placements/{id}/screen-key.",
+        },
+      );
+    }
+  }
+
+  // ---- proof of play and reports ----------------------------------------------
+
+  async #secret(tenantId: string): Promise<Buffer> {
+    let s = this.#secrets.get(tenantId);
+    if (!s) {
+      s = createHmac('sha256', await this.#ports.signingSecret(tenantId))
+        .update('pertinent/ads/play-token/v1')
+        .digest();
+      this.#secrets.set(tenantId, s);
+    }
+    return s;
+  }
+
+  async #sign(tenantId: string, fields: (string | number)[]): Promise<string> {
+    const body = b64(JSON.stringify(fields));
+    const mac = createHmac('sha256', await this.#secret(tenantId))
+      .update(body)
+      .digest('base64url');
+    return `${body}.${mac}`;
+  }
+
+  /**
+   * Counts that an advert played, once per ad decision. The play token proves
+   * the decision was made by this server for this tenant and screen; it holds
+   * no identifier of any viewer.
+   */
+  async recordPlay(caller: AdCaller, playToken: string): Promise<{ counted: boolean }> {
+    const invalid = () =>
+      new AppError('ad_play_token_invalid', 400, 'The play token is malformed, forged, expired or of another tenant.', {
+        hint: 'Send back the playToken of an ad decision, unchanged, within a day.',
+      });
+    const [body, mac] = playToken.split('.');
+    if (!body || !mac) throw invalid();
+    const expected = createHmac('sha256', await this.#secret(caller.tenantId))
+      .update(body)
+      .digest();
+    const given = Buffer.from(mac, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    let fields: unknown;
+    try {
+      fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    if (!Array.isArray(fields) || fields.length !== 5) throw invalid();
+    const [placementId, campaignId, venueId, decisionId, at] = fields as [string, string, string, string, number];
+    const now = this.#now();
+    if (typeof at !== 'number' || now - at > 24 * 3600_000) throw invalid();
+    this.#checkScreenKey(caller, await this.#tenant(caller.tenantId), placementId);
+    const counted = await this.#store.recordPlay({
+      tenantId: caller.tenantId,
+      decisionId,
+      campaignId,
+      venueId,
+      day: utcDay(at),
+      at: now,
+    });
+    return { counted };
+  }
+
+  /** Served and played counts per campaign, venue and UTC day. Counts only: no viewer is known. */
+  async report(
+    tenantId: string,
+    filter: { from: string; to: string; campaignId?: string; venueId?: string },
+  ): Promise<ReportRow[]> {
+    if (!DAY_RE.test(filter.from) || !DAY_RE.test(filter.to) || filter.from > filter.to) {
+      throw badRequest('ad_invalid_report_range', 'from and to must be days (YYYY-MM-DD) with from ≤ to.', {
+        hint: 'E.g. ?from=2026-11-01&to=2026-11-30.',
+      });
+    }
+    return this.#store.report(tenantId, filter);
+  }
+
+  /** Writes buffered counters (SQLite), e.g. before a report or on shutdown. */
+  flush(): Promise<void> {
+    return this.#store.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+}
+
+function categories(paths: readonly string[], field: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const problem = categoryPathProblem(p);
+    if (problem) {
+      throw badRequest('ad_invalid_category', `${field}: category path ${JSON.stringify(p)} ${problem}.`, {
+        hint: 'Write category paths as "a/b/c", e.g. "wedding/photography".',
+      });
+    }
+    const n = normalizeCategoryPath(p);
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+const venueNotFound = (id: string) =>
+  notFound('ad_venue_not_found', `No venue has id "${id}".`, 'Create it with PUT /v1/ads/venues/{venueId}.');
+const campaignNotFound = (id: string) =>
+  notFound(
+    'ad_campaign_not_found',
+    `No campaign has id "${id}".`,
+    'Create it with PUT /v1/ads/campaigns/{campaignId}.',
+  );
+const placementNotFound = (id: string) =>
+  notFound(
+    'ad_placement_not_found',
+    `No ad placement has id "${id}".`,
+    'Create it with PUT /v1/ads/placements/{placementId}.',
+  );
