@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
+import { adsRoutes } from './modules/ads/ads.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { consentRoutes } from './modules/consent/consent.routes.ts';
 import { decisionRoutes } from './modules/decisions/decisions.routes.ts';
@@ -81,6 +82,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   eventRoutes(app, services.events);
   consentRoutes(app, services.consent);
   decisionRoutes(app, services.decisions);
+  adsRoutes(app, services.ads);
   webRoutes(app);
 
   await app.ready();

@@ -1,3 +1,7 @@
+import { AdsService } from '../modules/ads/ads.service.ts';
+import { PostgresAdStore } from '../modules/ads/ads.store.postgres.ts';
+import { SqliteAdStore } from '../modules/ads/ads.store.sqlite.ts';
+import type { AdStore } from '../modules/ads/ads.store.ts';
 import { CatalogService } from '../modules/catalog/catalog.service.ts';
 import { PostgresCatalogStore } from '../modules/catalog/catalog.store.postgres.ts';
 import { SqliteCatalogStore } from '../modules/catalog/catalog.store.sqlite.ts';
@@ -35,6 +39,7 @@ export interface Services {
   readonly events: EventService;
   readonly consent: ConsentService;
   readonly decisions: DecisionService;
+  readonly ads: AdsService;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,16 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     { catalog, consent, events },
     { now },
   );
+  // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.
+  const ads = new AdsService(
+    byStore<AdStore>(db, { sqlite: (d) => new SqliteAdStore(d), postgres: (d) => new PostgresAdStore(d) }),
+    {
+      keys: tenants,
+      signingSecret: (tenantId) => tenants.subjectTokenSecret(tenantId),
+      classOfCategory: (tenantId, path) => catalog.sensitiveClassOfCategory(tenantId, path),
+    },
+    { now, cacheSeconds: config.keyCacheSeconds },
+  );
   return {
     config,
     db,
@@ -88,7 +103,9 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     events,
     consent,
     decisions,
+    ads,
     close: async () => {
+      await ads.close();
       await decisions.close();
       await db.close();
     },
