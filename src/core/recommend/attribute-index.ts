@@ -19,10 +19,16 @@ export class AttributeIndex {
   readonly #features = new Map<string, string[]>();
   readonly #postings = new Map<string, Set<string>>();
   readonly #categories = new Map<string, string>();
+  /** Bumped on every change; caches of IDF and norms are valid for one version. */
+  #version = 0;
+  #normsVersion = -1;
+  readonly #norms = new Map<string, number>();
+  readonly #idfs = new Map<string, number>();
 
   /** Adds or replaces one item's attributes. */
   set(attributes: ItemAttributes): void {
     this.delete(attributes.itemId);
+    this.#version++;
     const features: string[] = [];
     if (attributes.category !== undefined) {
       this.#categories.set(attributes.itemId, attributes.category);
@@ -48,6 +54,7 @@ export class AttributeIndex {
   delete(itemId: string): void {
     const old = this.#features.get(itemId);
     if (!old) return;
+    this.#version++;
     for (const f of old) {
       const set = this.#postings.get(f);
       set?.delete(itemId);
@@ -55,6 +62,11 @@ export class AttributeIndex {
     }
     this.#features.delete(itemId);
     this.#categories.delete(itemId);
+  }
+
+  /** Whether the item has any attribute. */
+  has(itemId: string): boolean {
+    return (this.#features.get(itemId)?.length ?? 0) > 0;
   }
 
   /** The category path of an item, or undefined. */
@@ -68,8 +80,18 @@ export class AttributeIndex {
   }
 
   #idf(feature: string): number {
-    const df = this.#postings.get(feature)?.size ?? 0;
-    return df === 0 ? 0 : Math.log(1 + this.#features.size / df);
+    if (this.#normsVersion !== this.#version) {
+      this.#norms.clear();
+      this.#idfs.clear();
+      this.#normsVersion = this.#version;
+    }
+    let idf = this.#idfs.get(feature);
+    if (idf === undefined) {
+      const df = this.#postings.get(feature)?.size ?? 0;
+      idf = df === 0 ? 0 : Math.log(1 + this.#features.size / df);
+      this.#idfs.set(feature, idf);
+    }
+    return idf;
   }
 
   /**
@@ -89,13 +111,34 @@ export class AttributeIndex {
       if (!posting || posting.size > maxPosting) continue;
       for (const other of posting) if (other !== itemId) acc.set(other, (acc.get(other) ?? 0) + w * w);
     }
+    // Keep the best k in a small sorted array (k is small; candidates may be thousands).
+    const better = (a: { itemId: string; score: number }, b: { itemId: string; score: number }) =>
+      a.score > b.score || (a.score === b.score && a.itemId < b.itemId);
     const out: { itemId: string; score: number }[] = [];
     for (const [other, dot] of acc) {
-      let norm = 0;
-      for (const f of this.#features.get(other) ?? []) norm += this.#idf(f) ** 2;
-      out.push({ itemId: other, score: dot / Math.sqrt(selfNorm * norm) });
+      const entry = { itemId: other, score: dot / Math.sqrt(selfNorm * this.#norm(other)) };
+      if (out.length === k && !better(entry, out[k - 1] as { itemId: string; score: number })) continue;
+      let at = out.length;
+      while (at > 0 && better(entry, out[at - 1] as { itemId: string; score: number })) at--;
+      out.splice(at, 0, entry);
+      if (out.length > k) out.pop();
     }
-    out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
-    return out.slice(0, k);
+    return out;
+  }
+
+  /** Squared IDF norm of an item's features, cached until the index changes. */
+  #norm(itemId: string): number {
+    if (this.#normsVersion !== this.#version) {
+      this.#norms.clear();
+      this.#idfs.clear();
+      this.#normsVersion = this.#version;
+    }
+    let norm = this.#norms.get(itemId);
+    if (norm === undefined) {
+      norm = 0;
+      for (const f of this.#features.get(itemId) ?? []) norm += this.#idf(f) ** 2;
+      this.#norms.set(itemId, norm);
+    }
+    return norm;
   }
 }

@@ -108,6 +108,9 @@ export class NextBasketModel {
   readonly #postings = new Map<number, Map<number, number>>();
   readonly #dirty = new Set<string>();
   #dots = new Float64Array(16);
+  /** Array copies of the postings for fast scans; rebuilt after any change. */
+  #compact: Map<number, { slots: Int32Array; weights: Float64Array }> | undefined;
+  readonly #slotArrays: ({ items: Int32Array; weights: Float64Array } | undefined)[] = [];
 
   constructor(options: Partial<NextBasketOptions> & { items?: ItemIndex } = {}) {
     const { items, ...rest } = options;
@@ -175,10 +178,13 @@ export class NextBasketModel {
     }
     this.#vectors.delete(subjectId);
     this.#slotVectors[slot] = undefined;
+    this.#slotArrays[slot] = undefined;
     this.#norms[slot] = 0;
+    this.#compact = undefined;
   }
 
   #refresh(): void {
+    if (this.#dirty.size > 0) this.#compact = undefined;
     for (const s of this.#dirty) {
       this.#unindex(s);
       const subject = this.#subjects.get(s);
@@ -210,9 +216,19 @@ export class NextBasketModel {
       }
       this.#vectors.set(s, vector);
       this.#slotVectors[slot] = vector;
+      this.#slotArrays[slot] = { items: Int32Array.from(vector.keys()), weights: Float64Array.from(vector.values()) };
       this.#norms[slot] = Math.sqrt(norm);
     }
     this.#dirty.clear();
+    if (!this.#compact) {
+      this.#compact = new Map();
+      for (const [item, posting] of this.#postings) {
+        this.#compact.set(item, {
+          slots: Int32Array.from(posting.keys()),
+          weights: Float64Array.from(posting.values()),
+        });
+      }
+    }
   }
 
   /**
@@ -237,11 +253,16 @@ export class NextBasketModel {
     const selfSlot = self === undefined ? -1 : (this.#slots.get(self) ?? -1);
     const dots = this.#dots;
     const near: number[] = [];
+    const compact = this.#compact as Map<number, { slots: Int32Array; weights: Float64Array }>;
     for (const [item, w] of own) {
-      for (const [slot, v] of this.#postings.get(item) ?? []) {
+      const posting = compact.get(item);
+      if (!posting) continue;
+      const { slots, weights } = posting;
+      for (let p = 0; p < slots.length; p++) {
+        const slot = slots[p] as number;
         if (slot === selfSlot) continue;
         if (dots[slot] === 0) near.push(slot);
-        dots[slot] = (dots[slot] as number) + w * v;
+        dots[slot] = (dots[slot] as number) + w * (weights[p] as number);
       }
     }
     for (const slot of near) dots[slot] = (dots[slot] as number) / (ownNorm * (this.#norms[slot] as number));
@@ -258,7 +279,10 @@ export class NextBasketModel {
       for (const [, sim] of top) total += neighborPower === 0 ? 1 : sim ** neighborPower;
       for (const [slot, sim] of top) {
         const weight = ((1 - alpha) * (neighborPower === 0 ? 1 : sim ** neighborPower)) / total;
-        for (const [item, v] of this.#slotVectors[slot] ?? []) add(item, weight * v);
+        const vector = this.#slotArrays[slot];
+        if (!vector) continue;
+        for (let p = 0; p < vector.items.length; p++)
+          add(vector.items[p] as number, weight * (vector.weights[p] as number));
       }
     }
     return own;

@@ -21,14 +21,26 @@ export interface BlendOptions {
   readonly similarHistory: number;
   /** Recency decay of the similarity part: the k-th most recent item weighs `similarRecency^k`. */
   readonly similarRecency: number;
+  /** Weight of catalog-attribute similarity (category, brand, tokens) to the recent history items. */
+  readonly attributeWeight: number;
+  /** How many of the most recent history items (with attributes) feed the attribute part. */
+  readonly attributeHistory: number;
+  /** Recency decay of the attribute part. */
+  readonly attributeRecency: number;
 }
 
 /** Default blend (chosen on the Amazon validation targets). */
 export const DEFAULT_BLEND: BlendOptions = Object.freeze({
-  similarWeight: 0.1,
+  similarWeight: 0,
   similarHistory: 3,
   similarRecency: 0.5,
+  attributeWeight: 0.3,
+  attributeHistory: 1,
+  attributeRecency: 0.5,
 });
+
+/** How many attribute neighbours of an item are kept for the history blend. */
+const ATTRIBUTE_NEIGHBOURS = 100;
 
 /** Settings of every model of a {@link Recommender}. */
 export interface RecommenderOptions {
@@ -76,6 +88,8 @@ export class Recommender {
   readonly nextBasket: NextBasketModel;
   blend: BlendOptions;
   #scratch = new Float64Array(0);
+  /** Attribute neighbours per item index, computed on first use; cleared when attributes change. */
+  readonly #attributeNeighbours = new Map<number, { items: Int32Array; scores: Float64Array }>();
 
   constructor(options: RecommenderOptions = {}) {
     const shared = { items: this.items, attributes: this.attributes };
@@ -115,6 +129,7 @@ export class Recommender {
     this.items.intern(attributes.itemId);
     this.attributes.set(attributes);
     this.complements.setAttributes(attributes);
+    this.#attributeNeighbours.clear();
   }
 
   /**
@@ -144,17 +159,52 @@ export class Recommender {
     touched: number[],
   ): void {
     this.personal.scoreInto(history, weights, scores, touched);
-    const { similarWeight, similarHistory, similarRecency } = this.blend;
-    if (similarWeight <= 0) return;
-    let r = similarWeight;
-    let used = 0;
-    for (let p = history.length - 1; p >= 0 && used < similarHistory; p--) {
-      const h = history[p] as number;
-      if (this.personal.totalOf(h) === 0) continue; // unknown items use no recency step (see PersonalTopNModel)
-      this.similar.scoreInto(h, scores, touched, r * (weights ? (weights[p] as number) : 1));
-      used++;
-      r *= similarRecency;
+    const { similarWeight, similarHistory, similarRecency, attributeWeight, attributeHistory, attributeRecency } =
+      this.blend;
+    if (similarWeight > 0) {
+      let r = similarWeight;
+      let used = 0;
+      for (let p = history.length - 1; p >= 0 && used < similarHistory; p--) {
+        const h = history[p] as number;
+        if (this.personal.totalOf(h) === 0) continue; // unknown items use no recency step (see PersonalTopNModel)
+        this.similar.scoreInto(h, scores, touched, r * (weights ? (weights[p] as number) : 1));
+        used++;
+        r *= similarRecency;
+      }
     }
+    if (attributeWeight > 0) {
+      let r = attributeWeight;
+      let used = 0;
+      for (let p = history.length - 1; p >= 0 && used < attributeHistory; p--) {
+        const h = history[p] as number;
+        const neighbours = this.attributeNeighbours(h);
+        if (!neighbours) continue; // items without attributes use no recency step
+        const scale = r * (weights ? (weights[p] as number) : 1);
+        for (let n = 0; n < neighbours.items.length; n++) {
+          const j = neighbours.items[n] as number;
+          if (scores[j] === 0) touched.push(j);
+          scores[j] = (scores[j] as number) + scale * (neighbours.scores[n] as number);
+        }
+        used++;
+        r *= attributeRecency;
+      }
+    }
+  }
+
+  /** The catalog-attribute neighbours of an item index (cached), or undefined when it has no attributes. */
+  attributeNeighbours(item: number): { items: Int32Array; scores: Float64Array } | undefined {
+    const id = this.items.idOf(item);
+    if (!this.attributes.has(id)) return undefined;
+    let cached = this.#attributeNeighbours.get(item);
+    if (!cached) {
+      const list = this.attributes.similar(id, ATTRIBUTE_NEIGHBOURS, 3000);
+      cached = {
+        items: Int32Array.from(list, (n) => this.items.intern(n.itemId)),
+        scores: Float64Array.from(list, (n) => n.score),
+      };
+      this.#attributeNeighbours.set(item, cached);
+    }
+    return cached;
   }
 
   /**
@@ -216,10 +266,20 @@ export class Recommender {
   #historyReason(history: readonly number[], j: number): RecommendationReason {
     const anchor = this.personal.strongestAnchor(history, j);
     if (anchor !== undefined) return { kind: 'after_you_interacted', anchor: this.items.idOf(anchor) };
-    const last = history[history.length - 1];
-    return last === undefined
-      ? { kind: 'popular' }
-      : { kind: 'similar_to', anchor: this.items.idOf(last), basis: 'co_interaction' };
+    // Otherwise the most recent item j is similar to: by co-interaction, then by attributes.
+    for (let p = history.length - 1; p >= 0; p--) {
+      const h = history[p] as number;
+      if (this.personal.totalOf(h) > 0 && this.similar.coInteractions(h, j) > 0) {
+        return { kind: 'similar_to', anchor: this.items.idOf(h), basis: 'co_interaction' };
+      }
+    }
+    for (let p = history.length - 1; p >= 0; p--) {
+      const h = history[p] as number;
+      if (this.attributeNeighbours(h)?.items.includes(j)) {
+        return { kind: 'similar_to', anchor: this.items.idOf(h), basis: 'attributes' };
+      }
+    }
+    return { kind: 'popular' };
   }
 
   /** Completes a short list with attribute neighbours of the last history item, then popular items. */

@@ -116,6 +116,11 @@ export class SimilarItemsModel {
     }
   }
 
+  /** Number of subjects who interacted with both items (0 when none). */
+  coInteractions(a: number, b: number): number {
+    return ((this.#pairs.outOf(a)?.get(b) ?? 0) + (this.#pairs.into(a)?.get(b) ?? 0)) / WEIGHT_UNIT;
+  }
+
   /**
    * Top-k items most similar to `itemId` (never the item itself). Unknown
    * items get an empty list.
