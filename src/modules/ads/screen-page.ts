@@ -16,7 +16,7 @@ export function screenPage(placementId: string): string {
 <title>Pertinent screen</title>
 <style>
   html, body { margin: 0; height: 100%; font-family: system-ui, sans-serif; }
-  body { display: flex; flex-direction: column; background: #111; color: #fff; transition: background .4s; }
+  body { display: flex; flex-direction: column; background: #111; color: #fff; }
   main { flex: 1; display: flex; flex-direction: column; justify-content: center; align-items: center; text-align: center; padding: 4vh 6vw; gap: 3vh; }
   h1 { font-size: 7vh; margin: 0; line-height: 1.1; }
   p { font-size: 3.5vh; margin: 0; max-width: 60ch; opacity: .9; }
