@@ -201,12 +201,13 @@ async function object(on: boolean): Promise<void> {
       objectToProfiling: on,
     });
     state.objecting = res.objectToProfiling;
-    state.notes.object = res.objectToProfiling ? t().objecting : t().notObjecting;
+    // The state line beside the button says it; only the live region repeats it.
+    state.notes.object = undefined;
   } catch (e) {
     state.notes.object = fail(e);
   }
   render();
-  announce(state.notes.object ?? '');
+  announce(state.notes.object ?? (state.objecting ? t().objecting : t().notObjecting));
 }
 
 async function erase(): Promise<void> {
@@ -377,7 +378,7 @@ function recentSection(): HTMLElement {
           {},
           ...ex.items.map((i) => h('li', {}, h('strong', {}, i.title), ' — ', i.reasons.map((r) => r.text).join('; '))),
         ),
-        h('p', { class: 'used' }, m.dataUsed, ' ', ex.summary),
+        h('p', { class: 'used' }, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
       ),
     ),
   );
