@@ -7,6 +7,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { consentRoutes } from './modules/consent/consent.routes.ts';
 import { decisionRoutes } from './modules/decisions/decisions.routes.ts';
 import { eventRoutes } from './modules/events/events.routes.ts';
+import { rightsRoutes } from './modules/rights/rights.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { browserAccess, webRoutes } from './modules/web/web.routes.ts';
 import type { Services } from './platform/container.ts';
@@ -82,6 +83,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   eventRoutes(app, services.events);
   consentRoutes(app, services.consent);
   decisionRoutes(app, services.decisions);
+  rightsRoutes(app, services.rights);
   adsRoutes(app, services.ads);
   webRoutes(app);
 

@@ -21,6 +21,46 @@ export interface Config {
   readonly maxBatch: number;
   /** Seconds an API key lookup stays cached on a node (revocation delay). */
   readonly keyCacheSeconds: number;
+  /** Days kept, by kind of data; the retention sweep deletes what is older. */
+  readonly retention: RetentionLimits;
+  /** Minutes between two retention sweeps inside `serve` (0: only `pertinent retention sweep`). */
+  readonly retentionSweepMinutes: number;
+  /** The key contact data (email, phone) is encrypted under; unset: contact data is refused. */
+  readonly encryptionKey: EncryptionKey | undefined;
+  /** Earlier keys, only to decrypt until `pertinent encryption rotate` has re-encrypted everything. */
+  readonly previousEncryptionKeys: readonly EncryptionKey[];
+}
+
+/** Retention limits in days, per kind of data. */
+export interface RetentionLimits {
+  /** Observed events (by the time they occurred). */
+  readonly eventsDays: number;
+  /** Frequency counters of decisions. */
+  readonly decisionsDays: number;
+  /** Decision audit records (what was shown and why). */
+  readonly auditDays: number;
+  /** The data protection officer's log of data-subject requests. */
+  readonly rightsLogDays: number;
+}
+
+/** An AES-256 key and the id stored with every ciphertext made under it. */
+export interface EncryptionKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+const KEY_RE = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/;
+
+function encryptionKeyFrom(raw: string, name: string, problems: string[]): EncryptionKey | undefined {
+  const m = KEY_RE.exec(raw.trim());
+  const key = m ? Buffer.from(m[2] as string, 'base64') : undefined;
+  if (!m || !key || key.length !== 32) {
+    problems.push(
+      `${name} must be "<key id>:<32 random bytes in base64>", e.g. "k1:$(openssl rand -base64 32)" (the id: 1 to 32 letters, digits, _ or -).`,
+    );
+    return undefined;
+  }
+  return { id: m[1] as string, key };
 }
 
 export class ConfigError extends Error {
@@ -72,6 +112,17 @@ export function loadConfig(
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`PERTINENT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
+  const encryptionKey = env.PERTINENT_ENCRYPTION_KEY
+    ? encryptionKeyFrom(env.PERTINENT_ENCRYPTION_KEY, 'PERTINENT_ENCRYPTION_KEY', problems)
+    : undefined;
+  const previousEncryptionKeys = (env.PERTINENT_ENCRYPTION_OLD_KEYS ?? '')
+    .split(',')
+    .filter((k) => k.trim() !== '')
+    .flatMap((k) => encryptionKeyFrom(k, 'Each key of PERTINENT_ENCRYPTION_OLD_KEYS', problems) ?? []);
+  const ids = [encryptionKey, ...previousEncryptionKeys].flatMap((k) => k?.id ?? []);
+  if (new Set(ids).size !== ids.length) {
+    problems.push('PERTINENT_ENCRYPTION_KEY and PERTINENT_ENCRYPTION_OLD_KEYS must not repeat a key id.');
+  }
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env, 'PORT', 8080, 0, 65535, problems),
@@ -83,6 +134,15 @@ export function loadConfig(
     bodyLimit: intFrom(env, 'PERTINENT_BODY_LIMIT', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024, problems),
     maxBatch: intFrom(env, 'PERTINENT_MAX_BATCH', 5000, 1, 100000, problems),
     keyCacheSeconds: intFrom(env, 'PERTINENT_KEY_CACHE_SECONDS', 2, 0, 3600, problems),
+    retention: {
+      eventsDays: intFrom(env, 'PERTINENT_RETENTION_EVENTS_DAYS', 365, 1, 3650, problems),
+      decisionsDays: intFrom(env, 'PERTINENT_RETENTION_DECISIONS_DAYS', 90, 1, 3650, problems),
+      auditDays: intFrom(env, 'PERTINENT_RETENTION_AUDIT_DAYS', 180, 1, 3650, problems),
+      rightsLogDays: intFrom(env, 'PERTINENT_RETENTION_RIGHTS_LOG_DAYS', 1095, 30, 3650, problems),
+    },
+    retentionSweepMinutes: intFrom(env, 'PERTINENT_RETENTION_SWEEP_MINUTES', 60, 0, 10080, problems),
+    encryptionKey,
+    previousEncryptionKeys,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -18,6 +18,10 @@ import { EventService } from '../modules/events/events.service.ts';
 import { PostgresEventStore } from '../modules/events/events.store.postgres.ts';
 import { SqliteEventStore } from '../modules/events/events.store.sqlite.ts';
 import type { EventStore } from '../modules/events/events.store.ts';
+import { RightsService } from '../modules/rights/rights.service.ts';
+import { PostgresRightsStore } from '../modules/rights/rights.store.postgres.ts';
+import { SqliteRightsStore } from '../modules/rights/rights.store.sqlite.ts';
+import type { RightsStore } from '../modules/rights/rights.store.ts';
 import { TenantService } from '../modules/tenants/tenants.service.ts';
 import { PostgresTenantStore } from '../modules/tenants/tenants.store.postgres.ts';
 import { SqliteTenantStore } from '../modules/tenants/tenants.store.sqlite.ts';
@@ -25,6 +29,7 @@ import type { TenantStore } from '../modules/tenants/tenants.store.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { FieldCipher } from './field-cipher.ts';
 
 /**
  * The composition root: the one place that picks store implementations for the
@@ -39,6 +44,7 @@ export interface Services {
   readonly events: EventService;
   readonly consent: ConsentService;
   readonly decisions: DecisionService;
+  readonly rights: RightsService;
   readonly ads: AdsService;
   close(): Promise<void>;
 }
@@ -67,13 +73,18 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
   );
   const consent = new ConsentService(
     byStore<ConsentStore>(db, { sqlite: (d) => new SqliteConsentStore(d), postgres: (d) => new PostgresConsentStore(d) }),
-    { now },
+    // Withdrawing a purpose deletes what was collected only for it.
+    { now, onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes) },
   );
+  const cipher = new FieldCipher(config.encryptionKey, config.previousEncryptionKeys);
   const events = new EventService(
     byStore<EventStore>(db, { sqlite: (d) => new SqliteEventStore(d), postgres: (d) => new PostgresEventStore(d) }),
     {
       now,
       maxBatch: config.maxBatch,
+      // Events past retention, or of an erased subject from before the erasure, are not stored.
+      admit: (tenantId, records) => rights.admitEvents(tenantId, records),
+      cipher,
       onGpc: async (tenantId, subjectId) => {
         await consent.applyGpcSignal(tenantId, subjectId);
       },
@@ -81,7 +92,8 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
   );
   const decisions = new DecisionService(
     byStore<DecisionStore>(db, { sqlite: (d) => new SqliteDecisionStore(d), postgres: (d) => new PostgresDecisionStore(d) }),
-    { catalog, consent, events },
+    // Decisions read consents through the rights module: an objection or a restriction makes them non-personal.
+    { catalog, consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) }, events },
     { now },
   );
   // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.
@@ -94,6 +106,11 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     },
     { now, cacheSeconds: config.keyCacheSeconds },
   );
+  const rights: RightsService = new RightsService(
+    byStore<RightsStore>(db, { sqlite: (d) => new SqliteRightsStore(d), postgres: (d) => new PostgresRightsStore(d) }),
+    { events, consent, decisions },
+    { now, retention: config.retention, cipher },
+  );
   return {
     config,
     db,
@@ -103,6 +120,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     events,
     consent,
     decisions,
+    rights,
     ads,
     close: async () => {
       await ads.close();

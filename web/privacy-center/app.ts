@@ -201,13 +201,12 @@ async function object(on: boolean): Promise<void> {
       objectToProfiling: on,
     });
     state.objecting = res.objectToProfiling;
-    // The state line beside the button says it; only the live region repeats it.
-    state.notes.object = undefined;
+    state.notes.object = res.objectToProfiling ? t().objecting : t().notObjecting;
   } catch (e) {
     state.notes.object = fail(e);
   }
   render();
-  announce(state.notes.object ?? (state.objecting ? t().objecting : t().notObjecting));
+  announce(state.notes.object ?? '');
 }
 
 async function erase(): Promise<void> {
@@ -378,7 +377,7 @@ function recentSection(): HTMLElement {
           {},
           ...ex.items.map((i) => h('li', {}, h('strong', {}, i.title), ' — ', i.reasons.map((r) => r.text).join('; '))),
         ),
-        h('p', { class: 'used' }, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
+        h('p', { class: 'used' }, m.dataUsed, ' ', ex.summary),
       ),
     ),
   );

@@ -115,6 +115,12 @@ const PreferencesBody = Type.Object(
       ),
     ),
     locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, description: 'BCP 47, e.g. "en", "fr", "it"' })),
+    email: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 254, description: 'Contact e-mail address; stored encrypted (AES-256-GCM).' }),
+    ),
+    phone: Type.Optional(
+      Type.String({ minLength: 8, maxLength: 16, description: 'Contact phone, E.164 ("+33612345678"); stored encrypted.' }),
+    ),
     source: Type.Optional(Source),
   },
   { additionalProperties: false },
@@ -137,6 +143,8 @@ const PreferencesView = Type.Object({
       Type.Null(),
     ]),
     locale: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+    phone: Type.Union([Type.String(), Type.Null()]),
   }),
   declarations: Type.Array(
     Type.Object({
@@ -303,9 +311,10 @@ export function eventRoutes(app: App, events: EventService): void {
         config: { auth: 'publishable' },
         schema: {
           tags: ['preferences'],
-          summary: 'Replace what the subject declared: interests, not interested, channels, quiet hours, locale',
+          summary:
+            'Replace what the subject declared: interests, not interested, channels, quiet hours, locale, contact data',
           description:
-            'Fields left out are withdrawn. Each kind of declaration is stored with provenance "declared", its source and the purpose it serves (interests, notInterested, locale: personalization; channels, quietHours: marketing_messages).',
+            'Fields left out are withdrawn. Each kind of declaration is stored with provenance "declared", its source and the purpose it serves (interests, notInterested, locale: personalization; channels, quietHours, email, phone: marketing_messages). Email and phone are encrypted at rest.',
           params: SubjectParams,
           body: PreferencesBody,
           response: { 200: PreferencesView, ...problemResponses },

@@ -1,5 +1,7 @@
 import type { BasePurpose } from '../../core/purposes.ts';
 import { AppError, badRequest } from '../../platform/errors.ts';
+import type { FieldCipher } from '../../platform/field-cipher.ts';
+import { contactAad } from '../../platform/field-cipher.ts';
 import type {
   DeclarationKind,
   DeclarationRecord,
@@ -43,6 +45,14 @@ export interface IngestOptions {
  */
 export type GpcHook = (tenantId: string, subjectId: string) => Promise<void>;
 
+/**
+ * Decides, after a batch is validated, which of its events may be stored; the
+ * others are acknowledged and discarded (counted as duplicates). The rights
+ * module plugs in here: events of an erased subject that occurred before the
+ * erasure, and events already past their retention limit, are not stored.
+ */
+export type AdmissionHook = (tenantId: string, records: readonly EventRecord[]) => Promise<EventRecord[]>;
+
 /** Zero-party data: what a subject told us, as the API shows it. */
 export interface Preferences {
   readonly interests: { readonly categories: string[]; readonly topics: string[] };
@@ -50,6 +60,9 @@ export interface Preferences {
   readonly channels: Channel[];
   readonly quietHours: QuietHours | null;
   readonly locale: string | null;
+  /** Contact data, stored encrypted. */
+  readonly email: string | null;
+  readonly phone: string | null;
 }
 
 export type Channel = 'email' | 'sms' | 'push';
@@ -73,6 +86,8 @@ export interface PreferencesInput {
   readonly channels?: readonly Channel[];
   readonly quietHours?: QuietHours;
   readonly locale?: string;
+  readonly email?: string;
+  readonly phone?: string;
 }
 
 /** The declarations behind a subject's preferences: where each came from and what it is for. */
@@ -101,7 +116,14 @@ export const DECLARATION_PURPOSE: Record<DeclarationKind, BasePurpose> = {
   channels: 'marketing_messages',
   quiet_hours: 'marketing_messages',
   locale: 'personalization',
+  email: 'marketing_messages',
+  phone: 'marketing_messages',
 };
+
+/** Contact data kinds: encrypted at rest. */
+export const CONTACT_KINDS: readonly DeclarationKind[] = ['email', 'phone'];
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{1,63}$/;
+const PHONE_RE = /^\+[1-9]\d{6,14}$/;
 
 const MAX_INVALID_LISTED = 100;
 const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -135,12 +157,19 @@ export class EventService {
   readonly #now: () => number;
   readonly #maxBatch: number;
   readonly #onGpc: GpcHook | undefined;
+  readonly #admit: AdmissionHook | undefined;
+  readonly #cipher: FieldCipher | undefined;
 
-  constructor(store: EventStore, options: { now?: () => number; maxBatch: number; onGpc?: GpcHook }) {
+  constructor(
+    store: EventStore,
+    options: { now?: () => number; maxBatch: number; onGpc?: GpcHook; admit?: AdmissionHook; cipher?: FieldCipher },
+  ) {
     this.#store = store;
     this.#now = options.now ?? Date.now;
     this.#maxBatch = options.maxBatch;
     this.#onGpc = options.onGpc;
+    this.#admit = options.admit;
+    this.#cipher = options.cipher;
   }
 
   get maxBatch(): number {
@@ -194,7 +223,8 @@ export class EventService {
     if (options.gpc && this.#onGpc) {
       for (const subjectId of new Set(records.map((r) => r.subjectId))) await this.#onGpc(tenantId, subjectId);
     }
-    const stored = await this.#store.insertEvents(tenantId, records);
+    const admitted = this.#admit ? await this.#admit(tenantId, records) : records;
+    const stored = admitted.length === 0 ? 0 : await this.#store.insertEvents(tenantId, admitted);
     return { received: records.length, stored, duplicates: records.length - stored };
   }
 
@@ -267,6 +297,18 @@ export class EventService {
       }
       values.locale = locale;
     }
+    if (input.email !== undefined) {
+      if (input.email.length > 254 || !EMAIL_RE.test(input.email)) {
+        problems.push({ path: 'email', message: 'must be an e-mail address such as "ada@example.org"' });
+      }
+      values.email = input.email;
+    }
+    if (input.phone !== undefined) {
+      if (!PHONE_RE.test(input.phone)) {
+        problems.push({ path: 'phone', message: 'must be a phone number in E.164 form, e.g. "+33612345678"' });
+      }
+      values.phone = input.phone;
+    }
     if (problems.length > 0) {
       throw badRequest(
         'invalid_preferences',
@@ -277,9 +319,14 @@ export class EventService {
         },
       );
     }
+    const seal = (kind: DeclarationKind, value: unknown): unknown => {
+      if (!CONTACT_KINDS.includes(kind)) return value;
+      if (!this.#cipher) return this.#noCipher();
+      return this.#cipher.encrypt(value as string, contactAad(tenantId, subjectId, kind));
+    };
     const records: DeclarationRecord[] = Object.entries(values).map(([kind, value]) => ({
       kind: kind as DeclarationKind,
-      value,
+      value: seal(kind as DeclarationKind, value),
       source,
       purpose: DECLARATION_PURPOSE[kind as DeclarationKind],
       provenance: 'declared',
@@ -298,7 +345,12 @@ export class EventService {
     let channels: Channel[] = [];
     let quietHours: QuietHours | null = null;
     let locale: string | null = null;
+    const contact: Record<string, string | null> = { email: null, phone: null };
     for (const r of records) {
+      if (CONTACT_KINDS.includes(r.kind)) {
+        const cipher = this.#cipher ?? this.#noCipher();
+        contact[r.kind] = cipher.decrypt(r.value as string, contactAad(tenantId, subjectId, r.kind));
+      }
       if (r.kind === 'interests') interests = r.value as Preferences['interests'];
       else if (r.kind === 'not_interested') {
         notInterested = (r.value as NotInterested[]).filter((n) => n.until === undefined || Date.parse(n.until) > now);
@@ -308,7 +360,15 @@ export class EventService {
     }
     return {
       subjectId,
-      preferences: { interests, notInterested, channels, quietHours, locale },
+      preferences: {
+        interests,
+        notInterested,
+        channels,
+        quietHours,
+        locale,
+        email: contact.email ?? null,
+        phone: contact.phone ?? null,
+      },
       declarations: records.map((r) => ({
         kind: r.kind,
         source: r.source,
@@ -317,6 +377,17 @@ export class EventService {
         declaredAt: new Date(r.declaredAt).toISOString(),
       })),
     };
+  }
+
+  #noCipher(): never {
+    throw new AppError(
+      'encryption_not_configured',
+      503,
+      'Contact data (email, phone) is stored only encrypted, and this server has no encryption key.',
+      {
+        hint: 'The operator sets PERTINENT_ENCRYPTION_KEY ("<id>:<32 random bytes in base64>"); until then leave email and phone out.',
+      },
+    );
   }
 
   /** Withdraws everything the subject declared; resolves with how many declarations there were. */

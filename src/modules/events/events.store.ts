@@ -33,7 +33,16 @@ export interface ListEventsQuery {
   readonly limit: number;
 }
 
-export const DECLARATION_KINDS = ['interests', 'not_interested', 'channels', 'quiet_hours', 'locale'] as const;
+export const DECLARATION_KINDS = [
+  'interests',
+  'not_interested',
+  'channels',
+  'quiet_hours',
+  'locale',
+  // Contact data: the value is an AES-256-GCM envelope (src/platform/field-cipher.ts), never clear text.
+  'email',
+  'phone',
+] as const;
 export type DeclarationKind = (typeof DECLARATION_KINDS)[number];
 
 /** One kind of declaration of one subject, with where it came from and what it is for. */

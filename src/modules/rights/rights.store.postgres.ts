@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import type { Purpose } from '../../core/purposes.ts';
+import type { PostgresDb } from '../../platform/db/database.ts';
+import { pgTransaction } from '../../platform/db/database.ts';
+import type { EventRow } from '../events/events.store.sqlite.ts';
+import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
+import type { RequestRow } from './rights.store.sqlite.ts';
+import { ERASE_STATEMENTS, emptyCounts, INSERT_REQUEST, requestFromRow, requestValues } from './rights.store.sqlite.ts';
+import type {
+  EncryptedField,
+  ErasureCounts,
+  Restrictions,
+  RightsRequestRecord,
+  RightsStore,
+  SubjectHoldings,
+  SweepCounts,
+  SweepCutoffs,
+} from './rights.store.ts';
+
+export class PostgresRightsStore implements RightsStore {
+  readonly #pool: PostgresDb['pool'];
+  constructor(db: PostgresDb) {
+    this.#pool = db.pool;
+  }
+
+  async logRequest(record: RightsRequestRecord): Promise<void> {
+    await this.#pool.query(INSERT_REQUEST, requestValues(record));
+  }
+
+  async listRequests(tenantId: string, since: number | undefined, limit: number): Promise<RightsRequestRecord[]> {
+    const { rows } = await this.#pool.query<RequestRow>(
+      'SELECT * FROM rights_requests WHERE tenant_id = $1 AND received_at >= $2 ORDER BY received_at DESC, id LIMIT $3',
+      [tenantId, since ?? 0, limit],
+    );
+    return rows.map(requestFromRow);
+  }
+
+  async listSubjectRequests(tenantId: string, subjectId: string): Promise<RightsRequestRecord[]> {
+    const { rows } = await this.#pool.query<RequestRow>(
+      'SELECT * FROM rights_requests WHERE tenant_id = $1 AND subject_id = $2 ORDER BY received_at, id',
+      [tenantId, subjectId],
+    );
+    return rows.map(requestFromRow);
+  }
+
+  async findRestrictions(tenantId: string, subjectId: string): Promise<Restrictions | undefined> {
+    const { rows } = await this.#pool.query<{
+      object_to_profiling: boolean;
+      restrict_processing: boolean;
+      updated_at: number;
+    }>(
+      'SELECT object_to_profiling, restrict_processing, updated_at FROM subject_restrictions WHERE tenant_id = $1 AND subject_id = $2',
+      [tenantId, subjectId],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        objectToProfiling: row.object_to_profiling,
+        restrictProcessing: row.restrict_processing,
+        updatedAt: Number(row.updated_at),
+      }
+    );
+  }
+
+  async putRestrictions(
+    tenantId: string,
+    subjectId: string,
+    r: Restrictions,
+    log: RightsRequestRecord,
+  ): Promise<void> {
+    await pgTransaction(this.#pool, async (client) => {
+      await client.query(
+        `INSERT INTO subject_restrictions (tenant_id, subject_id, object_to_profiling, restrict_processing, updated_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, subject_id) DO UPDATE SET object_to_profiling = excluded.object_to_profiling,
+           restrict_processing = excluded.restrict_processing, updated_at = excluded.updated_at`,
+        [tenantId, subjectId, r.objectToProfiling, r.restrictProcessing, r.updatedAt ?? 0],
+      );
+      await client.query(INSERT_REQUEST, requestValues(log));
+    });
+  }
+
+  async subjectHoldings(tenantId: string, subjectId: string): Promise<SubjectHoldings> {
+    const [events, decisions, counters] = await Promise.all([
+      this.#pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = $1 AND subject_id = $2 ORDER BY occurred_at, event_id`,
+        [tenantId, subjectId],
+      ),
+      this.#pool.query<{
+        id: string;
+        placement: string;
+        purpose: string;
+        mode: string;
+        created_at: number;
+        record: string;
+      }>(
+        'SELECT id, placement, purpose, mode, created_at, record FROM decisions WHERE tenant_id = $1 AND subject_id = $2 ORDER BY created_at, id',
+        [tenantId, subjectId],
+      ),
+      this.#pool.query<{ scope: string; key: string; at: number }>(
+        'SELECT scope, key, at FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2 ORDER BY at',
+        [tenantId, subjectId],
+      ),
+    ]);
+    return {
+      events: events.rows.map(eventFromRow),
+      decisions: decisions.rows.map((r) => ({
+        id: r.id,
+        placement: r.placement,
+        purpose: r.purpose,
+        mode: r.mode,
+        createdAt: Number(r.created_at),
+        record: typeof r.record === 'string' ? (JSON.parse(r.record) as unknown) : (r.record as unknown),
+      })),
+      counters: counters.rows.map((r) => ({ scope: r.scope, key: r.key, at: Number(r.at) })),
+    };
+  }
+
+  async erasureSecret(tenantId: string, now: number): Promise<string> {
+    await this.#pool.query(
+      'INSERT INTO erasure_keys (tenant_id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [tenantId, randomBytes(32).toString('hex'), now],
+    );
+    const { rows } = await this.#pool.query<{ secret: string }>(
+      'SELECT secret FROM erasure_keys WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return (rows[0] as { secret: string }).secret;
+  }
+
+  async eraseSubject(
+    tenantId: string,
+    subjectId: string,
+    tombstone: { subjectHmac: string; erasedAt: number },
+    log: RightsRequestRecord,
+  ): Promise<ErasureCounts> {
+    return pgTransaction(this.#pool, async (client) => {
+      const counts = emptyCounts();
+      for (const [key, sql] of ERASE_STATEMENTS) {
+        counts[key] += (await client.query(sql, [tenantId, subjectId])).rowCount ?? 0;
+      }
+      await client.query(
+        `INSERT INTO erasure_tombstones (tenant_id, subject_hmac, erased_at) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, subject_hmac) DO UPDATE SET erased_at = excluded.erased_at`,
+        [tenantId, tombstone.subjectHmac, tombstone.erasedAt],
+      );
+      await client.query(INSERT_REQUEST, requestValues({ ...log, counts: { ...counts } }));
+      return counts;
+    });
+  }
+
+  async findTombstones(tenantId: string, hmacs: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.#pool.query<{ subject_hmac: string; erased_at: number }>(
+      'SELECT subject_hmac, erased_at FROM erasure_tombstones WHERE tenant_id = $1 AND subject_hmac = ANY($2::text[])',
+      [tenantId, hmacs],
+    );
+    return new Map(rows.map((r) => [r.subject_hmac, Number(r.erased_at)]));
+  }
+
+  async deletePurposeData(
+    tenantId: string,
+    subjectId: string,
+    purposes: readonly Purpose[],
+  ): Promise<{ events: number; declarations: number }> {
+    return pgTransaction(this.#pool, async (client) => {
+      const events = await client.query(
+        'DELETE FROM events WHERE tenant_id = $1 AND subject_id = $2 AND purpose = ANY($3::text[])',
+        [tenantId, subjectId, purposes],
+      );
+      const declarations = await client.query(
+        'DELETE FROM declarations WHERE tenant_id = $1 AND subject_id = $2 AND purpose = ANY($3::text[])',
+        [tenantId, subjectId, purposes],
+      );
+      return { events: events.rowCount ?? 0, declarations: declarations.rowCount ?? 0 };
+    });
+  }
+
+  async sweep(c: SweepCutoffs, dryRun: boolean): Promise<SweepCounts> {
+    const { rows: tenantRows } = await this.#pool.query<{ tenant_id: string }>(
+      'SELECT DISTINCT tenant_id FROM events WHERE occurred_at < $1',
+      [c.events],
+    );
+    const tenants = tenantRows.map((r) => r.tenant_id);
+    const plan: [keyof Omit<SweepCounts, 'tenants'>, string, string, number][] = [
+      ['events', 'events', 'occurred_at', c.events],
+      ['counters', 'decision_counters', 'at', c.counters],
+      ['decisions', 'decisions', 'created_at', c.audit],
+      ['rightsRequests', 'rights_requests', 'received_at', c.rightsLog],
+      ['tombstones', 'erasure_tombstones', 'erased_at', c.tombstones],
+    ];
+    return pgTransaction(this.#pool, async (client) => {
+      const out: Record<string, number> = {};
+      for (const [key, table, column, cutoff] of plan) {
+        if (dryRun) {
+          const { rows } = await client.query<{ n: number }>(
+            `SELECT count(*)::bigint AS n FROM ${table} WHERE ${column} < $1`,
+            [cutoff],
+          );
+          out[key] = Number(rows[0]?.n ?? 0);
+        } else {
+          out[key] = (await client.query(`DELETE FROM ${table} WHERE ${column} < $1`, [cutoff])).rowCount ?? 0;
+        }
+      }
+      return {
+        events: out.events ?? 0,
+        counters: out.counters ?? 0,
+        decisions: out.decisions ?? 0,
+        rightsRequests: out.rightsRequests ?? 0,
+        tombstones: out.tombstones ?? 0,
+        tenants,
+      };
+    });
+  }
+
+  async listEncryptedFields(
+    after: readonly [string, string, string] | undefined,
+    limit: number,
+  ): Promise<EncryptedField[]> {
+    const [t, s, k] = after ?? ['', '', ''];
+    const { rows } = await this.#pool.query<{ tenant_id: string; subject_id: string; kind: string; value: string }>(
+      `SELECT tenant_id, subject_id, kind, value #>> '{}' AS value FROM declarations
+        WHERE kind IN ('email', 'phone') AND (tenant_id, subject_id, kind) > ($1, $2, $3)
+        ORDER BY tenant_id, subject_id, kind LIMIT $4`,
+      [t, s, k, limit],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, subjectId: r.subject_id, kind: r.kind, value: r.value }));
+  }
+
+  async replaceEncryptedField(field: EncryptedField, expected: string): Promise<boolean> {
+    const r = await this.#pool.query(
+      `UPDATE declarations SET value = to_jsonb($1::text)
+        WHERE tenant_id = $2 AND subject_id = $3 AND kind = $4 AND value = to_jsonb($5::text)`,
+      [field.value, field.tenantId, field.subjectId, field.kind, expected],
+    );
+    return r.rowCount === 1;
+  }
+}

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import type { Purpose } from '../../core/purposes.ts';
+import type { SqliteDb } from '../../platform/db/database.ts';
+import type { EventRow } from '../events/events.store.sqlite.ts';
+import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
+import type {
+  EncryptedField,
+  ErasureCounts,
+  Restrictions,
+  RightsRequestRecord,
+  RightsStore,
+  StoredCounter,
+  StoredDecision,
+  SubjectHoldings,
+  SweepCounts,
+  SweepCutoffs,
+} from './rights.store.ts';
+
+export interface RequestRow {
+  tenant_id: string;
+  id: string;
+  kind: RightsRequestRecord['kind'];
+  actor_scope: RightsRequestRecord['actorScope'];
+  received_at: number | string;
+  outcome: string;
+  subject_id: string | null;
+  counts: string | Record<string, number> | null;
+}
+
+export const requestFromRow = (r: RequestRow): RightsRequestRecord => ({
+  tenantId: r.tenant_id,
+  id: r.id,
+  kind: r.kind,
+  actorScope: r.actor_scope,
+  receivedAt: Number(r.received_at),
+  outcome: r.outcome,
+  subjectId: r.subject_id,
+  counts: r.counts === null ? null : typeof r.counts === 'string' ? JSON.parse(r.counts) : r.counts,
+});
+
+export const requestValues = (r: RightsRequestRecord) => [
+  r.tenantId,
+  r.id,
+  r.kind,
+  r.actorScope,
+  r.receivedAt,
+  r.outcome,
+  r.subjectId,
+  r.counts === null ? null : JSON.stringify(r.counts),
+];
+
+export const INSERT_REQUEST =
+  'INSERT INTO rights_requests (tenant_id, id, kind, actor_scope, received_at, outcome, subject_id, counts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+
+/** Every statement of an erasure, in order, with the count it feeds; $1 tenant, $2 subject. */
+export const ERASE_STATEMENTS: [keyof ErasureCounts, string][] = [
+  ['events', 'DELETE FROM events WHERE tenant_id = $1 AND subject_id = $2'],
+  ['declarations', 'DELETE FROM declarations WHERE tenant_id = $1 AND subject_id = $2'],
+  ['consentStates', 'DELETE FROM consent_states WHERE tenant_id = $1 AND subject_id = $2'],
+  ['ledgerPseudonyms', 'DELETE FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2'],
+  ['restrictions', 'DELETE FROM subject_restrictions WHERE tenant_id = $1 AND subject_id = $2'],
+  ['decisions', 'DELETE FROM decisions WHERE tenant_id = $1 AND subject_id = $2'],
+  ['counters', 'DELETE FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2'],
+  ['rightsRequestsAnonymised', 'UPDATE rights_requests SET subject_id = NULL WHERE tenant_id = $1 AND subject_id = $2'],
+];
+
+export const emptyCounts = (): ErasureCounts => ({
+  events: 0,
+  declarations: 0,
+  consentStates: 0,
+  ledgerPseudonyms: 0,
+  restrictions: 0,
+  decisions: 0,
+  counters: 0,
+  rightsRequestsAnonymised: 0,
+});
+
+const q = (sql: string) => sql.replace(/\$\d+/g, '?');
+
+export class SqliteRightsStore implements RightsStore {
+  readonly #db: SqliteDb['sqlite'];
+  constructor(db: SqliteDb) {
+    this.#db = db.sqlite;
+  }
+
+  async logRequest(record: RightsRequestRecord): Promise<void> {
+    this.#db.prepare(q(INSERT_REQUEST)).run(...requestValues(record));
+  }
+
+  async listRequests(tenantId: string, since: number | undefined, limit: number): Promise<RightsRequestRecord[]> {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM rights_requests WHERE tenant_id = ? AND received_at >= ? ORDER BY received_at DESC, id LIMIT ?',
+      )
+      .all(tenantId, since ?? 0, limit) as RequestRow[];
+    return rows.map(requestFromRow);
+  }
+
+  async listSubjectRequests(tenantId: string, subjectId: string): Promise<RightsRequestRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM rights_requests WHERE tenant_id = ? AND subject_id = ? ORDER BY received_at, id')
+      .all(tenantId, subjectId) as RequestRow[];
+    return rows.map(requestFromRow);
+  }
+
+  async findRestrictions(tenantId: string, subjectId: string): Promise<Restrictions | undefined> {
+    const row = this.#db
+      .prepare(
+        'SELECT object_to_profiling, restrict_processing, updated_at FROM subject_restrictions WHERE tenant_id = ? AND subject_id = ?',
+      )
+      .get(tenantId, subjectId) as
+      | { object_to_profiling: number; restrict_processing: number; updated_at: number }
+      | undefined;
+    return (
+      row && {
+        objectToProfiling: row.object_to_profiling === 1,
+        restrictProcessing: row.restrict_processing === 1,
+        updatedAt: Number(row.updated_at),
+      }
+    );
+  }
+
+  async putRestrictions(
+    tenantId: string,
+    subjectId: string,
+    r: Restrictions,
+    log: RightsRequestRecord,
+  ): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO subject_restrictions (tenant_id, subject_id, object_to_profiling, restrict_processing, updated_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tenant_id, subject_id) DO UPDATE SET object_to_profiling = excluded.object_to_profiling,
+             restrict_processing = excluded.restrict_processing, updated_at = excluded.updated_at`,
+        )
+        .run(tenantId, subjectId, r.objectToProfiling ? 1 : 0, r.restrictProcessing ? 1 : 0, r.updatedAt ?? 0);
+      this.#db.prepare(q(INSERT_REQUEST)).run(...requestValues(log));
+    })();
+  }
+
+  async subjectHoldings(tenantId: string, subjectId: string): Promise<SubjectHoldings> {
+    const events = (
+      this.#db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = ? AND subject_id = ? ORDER BY occurred_at, event_id`,
+        )
+        .all(tenantId, subjectId) as EventRow[]
+    ).map(eventFromRow);
+    const decisions = (
+      this.#db
+        .prepare(
+          'SELECT id, placement, purpose, mode, created_at, record FROM decisions WHERE tenant_id = ? AND subject_id = ? ORDER BY created_at, id',
+        )
+        .all(tenantId, subjectId) as {
+        id: string;
+        placement: string;
+        purpose: string;
+        mode: string;
+        created_at: number;
+        record: string;
+      }[]
+    ).map(
+      (r): StoredDecision => ({
+        id: r.id,
+        placement: r.placement,
+        purpose: r.purpose,
+        mode: r.mode,
+        createdAt: Number(r.created_at),
+        record: JSON.parse(r.record) as unknown,
+      }),
+    );
+    const counters = (
+      this.#db
+        .prepare('SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? ORDER BY at')
+        .all(tenantId, subjectId) as { scope: string; key: string; at: number }[]
+    ).map((r): StoredCounter => ({ scope: r.scope, key: r.key, at: Number(r.at) }));
+    return { events, decisions, counters };
+  }
+
+  async erasureSecret(tenantId: string, now: number): Promise<string> {
+    this.#db
+      .prepare('INSERT INTO erasure_keys (tenant_id, secret, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(tenantId, randomBytes(32).toString('hex'), now);
+    return (
+      this.#db.prepare('SELECT secret FROM erasure_keys WHERE tenant_id = ?').get(tenantId) as { secret: string }
+    ).secret;
+  }
+
+  async eraseSubject(
+    tenantId: string,
+    subjectId: string,
+    tombstone: { subjectHmac: string; erasedAt: number },
+    log: RightsRequestRecord,
+  ): Promise<ErasureCounts> {
+    return this.#db
+      .transaction(() => {
+        const counts = emptyCounts();
+        for (const [key, sql] of ERASE_STATEMENTS) {
+          counts[key] += this.#db.prepare(q(sql)).run(tenantId, subjectId).changes;
+        }
+        this.#db
+          .prepare(
+            `INSERT INTO erasure_tombstones (tenant_id, subject_hmac, erased_at) VALUES (?, ?, ?)
+             ON CONFLICT (tenant_id, subject_hmac) DO UPDATE SET erased_at = excluded.erased_at`,
+          )
+          .run(tenantId, tombstone.subjectHmac, tombstone.erasedAt);
+        this.#db.prepare(q(INSERT_REQUEST)).run(...requestValues({ ...log, counts: { ...counts } }));
+        return counts;
+      })
+      .immediate();
+  }
+
+  async findTombstones(tenantId: string, hmacs: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.#db
+      .prepare(
+        'SELECT subject_hmac, erased_at FROM erasure_tombstones WHERE tenant_id = ? AND subject_hmac IN (SELECT value FROM json_each(?))',
+      )
+      .all(tenantId, JSON.stringify(hmacs)) as { subject_hmac: string; erased_at: number }[];
+    return new Map(rows.map((r) => [r.subject_hmac, Number(r.erased_at)]));
+  }
+
+  async deletePurposeData(
+    tenantId: string,
+    subjectId: string,
+    purposes: readonly Purpose[],
+  ): Promise<{ events: number; declarations: number }> {
+    const list = JSON.stringify(purposes);
+    return this.#db.transaction(() => ({
+      events: this.#db
+        .prepare(
+          'DELETE FROM events WHERE tenant_id = ? AND subject_id = ? AND purpose IN (SELECT value FROM json_each(?))',
+        )
+        .run(tenantId, subjectId, list).changes,
+      declarations: this.#db
+        .prepare(
+          'DELETE FROM declarations WHERE tenant_id = ? AND subject_id = ? AND purpose IN (SELECT value FROM json_each(?))',
+        )
+        .run(tenantId, subjectId, list).changes,
+    }))();
+  }
+
+  async sweep(c: SweepCutoffs, dryRun: boolean): Promise<SweepCounts> {
+    const db = this.#db;
+    const count = (sql: string, at: number) => (db.prepare(sql).get(at) as { n: number }).n;
+    const tenants = (
+      db.prepare('SELECT DISTINCT tenant_id FROM events WHERE occurred_at < ?').all(c.events) as { tenant_id: string }[]
+    ).map((r) => r.tenant_id);
+    if (dryRun) {
+      return {
+        events: count('SELECT count(*) AS n FROM events WHERE occurred_at < ?', c.events),
+        counters: count('SELECT count(*) AS n FROM decision_counters WHERE at < ?', c.counters),
+        decisions: count('SELECT count(*) AS n FROM decisions WHERE created_at < ?', c.audit),
+        rightsRequests: count('SELECT count(*) AS n FROM rights_requests WHERE received_at < ?', c.rightsLog),
+        tombstones: count('SELECT count(*) AS n FROM erasure_tombstones WHERE erased_at < ?', c.tombstones),
+        tenants,
+      };
+    }
+    return db.transaction(() => ({
+      events: db.prepare('DELETE FROM events WHERE occurred_at < ?').run(c.events).changes,
+      counters: db.prepare('DELETE FROM decision_counters WHERE at < ?').run(c.counters).changes,
+      decisions: db.prepare('DELETE FROM decisions WHERE created_at < ?').run(c.audit).changes,
+      rightsRequests: db.prepare('DELETE FROM rights_requests WHERE received_at < ?').run(c.rightsLog).changes,
+      tombstones: db.prepare('DELETE FROM erasure_tombstones WHERE erased_at < ?').run(c.tombstones).changes,
+      tenants,
+    }))();
+  }
+
+  async listEncryptedFields(
+    after: readonly [string, string, string] | undefined,
+    limit: number,
+  ): Promise<EncryptedField[]> {
+    const [t, s, k] = after ?? ['', '', ''];
+    const rows = this.#db
+      .prepare(
+        `SELECT tenant_id, subject_id, kind, value FROM declarations
+          WHERE kind IN ('email', 'phone') AND (tenant_id, subject_id, kind) > (?, ?, ?)
+          ORDER BY tenant_id, subject_id, kind LIMIT ?`,
+      )
+      .all(t, s, k, limit) as { tenant_id: string; subject_id: string; kind: string; value: string }[];
+    return rows.map((r) => ({
+      tenantId: r.tenant_id,
+      subjectId: r.subject_id,
+      kind: r.kind,
+      value: JSON.parse(r.value) as string,
+    }));
+  }
+
+  async replaceEncryptedField(field: EncryptedField, expected: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          'UPDATE declarations SET value = ? WHERE tenant_id = ? AND subject_id = ? AND kind = ? AND value = ?',
+        )
+        .run(
+          JSON.stringify(field.value),
+          field.tenantId,
+          field.subjectId,
+          field.kind,
+          JSON.stringify(expected),
+        ).changes === 1
+    );
+  }
+}
