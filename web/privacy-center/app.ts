@@ -85,7 +85,9 @@ function announce(text: string): void {
 }
 
 const unavailable = (e: unknown) => e instanceof PertinentError && e.status === 404 && e.code === 'route_not_found';
-const fail = (e: unknown) => (unavailable(e) ? t().unavailable : t().error);
+/** What to say when a call fails: an expired or invalid link asks for a new one. */
+const fail = (e: unknown) =>
+  unavailable(e) ? t().unavailable : e instanceof PertinentError && e.status === 401 ? t().noAccess : t().error;
 
 function purposeWords(purpose: string): PurposeWords {
   const m = t();
@@ -201,12 +203,13 @@ async function object(on: boolean): Promise<void> {
       objectToProfiling: on,
     });
     state.objecting = res.objectToProfiling;
-    state.notes.object = res.objectToProfiling ? t().objecting : t().notObjecting;
+    // The state line beside the button says it; only the live region repeats it.
+    state.notes.object = undefined;
   } catch (e) {
     state.notes.object = fail(e);
   }
   render();
-  announce(state.notes.object ?? '');
+  announce(state.notes.object ?? (state.objecting ? t().objecting : t().notObjecting));
 }
 
 async function erase(): Promise<void> {
@@ -377,7 +380,7 @@ function recentSection(): HTMLElement {
           {},
           ...ex.items.map((i) => h('li', {}, h('strong', {}, i.title), ' — ', i.reasons.map((r) => r.text).join('; '))),
         ),
-        h('p', { class: 'used' }, m.dataUsed, ' ', ex.summary),
+        h('p', { class: 'used' }, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
       ),
     ),
   );
