@@ -41,7 +41,7 @@ export class Tracker {
     this.#consent = consent;
     this.#maxHeld = options.maxHeld ?? 50;
     consent.onChange(() => this.#release());
-    addEventListener('pagehide', () => this.flush(true));
+    globalThis.addEventListener?.('pagehide', () => this.flush(true));
   }
 
   /** Reports one event; see {@link TrackOutcome}. */
@@ -53,7 +53,7 @@ export class Tracker {
       eventId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}-${++this.#n}`,
       occurredAt: new Date().toISOString(),
       source: 'web',
-      context: { page: location.pathname, ...(placement === undefined ? {} : { placement }) },
+      context: { page: globalThis.location?.pathname ?? '/', ...(placement === undefined ? {} : { placement }) },
     };
     return this.#route(wire);
   }

@@ -70,6 +70,8 @@ export async function renderWidget(target: Element, deps: WidgetDeps, options: W
       if (!pop.hidden) return close();
       pop.hidden = false;
       why.setAttribute('aria-expanded', 'true');
+      // Opens towards the side with room, so it never runs off the screen.
+      pop.classList.toggle('pt-flip', why.getBoundingClientRect().left + 300 > innerWidth);
       pop.replaceChildren(m.loading);
       try {
         explanation ??= deps.client.explain(decision, deps.locale);
@@ -82,13 +84,16 @@ export async function renderWidget(target: Element, deps: WidgetDeps, options: W
         });
         pop.replaceChildren(
           h('ul', {}, ...reasons.map((r) => h('li', {}, r.text))),
-          h('small', {}, m.dataUsed, ' ', ex.summary),
-          h('small', {}, ex.controls.text, ' '),
-          deps.privacyCenterUrl
-            ? h('a', { href: deps.privacyCenterUrl(), target: '_blank', rel: 'noopener' }, m.privacyCenter)
-            : '',
-          ' ',
-          closeBtn,
+          h('small', {}, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
+          h('small', {}, ex.controls.text),
+          h(
+            'div',
+            { class: 'pt-row' },
+            deps.privacyCenterUrl
+              ? h('a', { href: deps.privacyCenterUrl(), target: '_blank', rel: 'noopener' }, m.privacyCenter)
+              : '',
+            closeBtn,
+          ),
         );
       } catch {
         explanation = undefined;

@@ -15,9 +15,16 @@ export interface ChildServer {
 
 const BIN = fileURLToPath(new URL('../../bin/pertinent.mjs', import.meta.url));
 
-/** Starts `pertinent serve` on a free port with `env` added to this process's environment. */
-export function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+/**
+ * Starts `pertinent serve` on a free port with `env` added to this process's
+ * environment; `nodeArgs` go to node itself (e.g. `--cpu-prof`).
+ */
+export function startChildServer(
+  env: Record<string, string>,
+  options: { nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<ChildServer> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
     env: { ...process.env, PERTINENT_LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

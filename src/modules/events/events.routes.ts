@@ -116,10 +116,18 @@ const PreferencesBody = Type.Object(
     ),
     locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, description: 'BCP 47, e.g. "en", "fr", "it"' })),
     email: Type.Optional(
-      Type.String({ minLength: 3, maxLength: 254, description: 'Contact e-mail address; stored encrypted (AES-256-GCM).' }),
+      Type.String({
+        minLength: 3,
+        maxLength: 254,
+        description: 'Contact e-mail address; stored encrypted (AES-256-GCM).',
+      }),
     ),
     phone: Type.Optional(
-      Type.String({ minLength: 8, maxLength: 16, description: 'Contact phone, E.164 ("+33612345678"); stored encrypted.' }),
+      Type.String({
+        minLength: 8,
+        maxLength: 16,
+        description: 'Contact phone, E.164 ("+33612345678"); stored encrypted.',
+      }),
     ),
     source: Type.Optional(Source),
   },

@@ -126,6 +126,9 @@ const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{1,63}$/;
 const PHONE_RE = /^\+[1-9]\d{6,14}$/;
 
 const MAX_INVALID_LISTED = 100;
+/** How long an item found in the catalog is taken as known without asking again. */
+export const ITEM_CACHE_MS = 30_000;
+const ITEM_CACHE_MAX = 500_000;
 const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function isTimeZone(zone: string): boolean {
@@ -157,6 +160,7 @@ export class EventService {
   readonly #now: () => number;
   readonly #maxBatch: number;
   readonly #onGpc: GpcHook | undefined;
+  readonly #itemCache = new Map<string, Map<string, number>>();
   readonly #admit: AdmissionHook | undefined;
   readonly #cipher: FieldCipher | undefined;
 
@@ -170,6 +174,34 @@ export class EventService {
     this.#onGpc = options.onGpc;
     this.#admit = options.admit;
     this.#cipher = options.cipher;
+  }
+
+  /**
+   * Which of `itemIds` are in the tenant's catalog. Items found are remembered
+   * for ITEM_CACHE_MS, so a steady stream of events about the same items costs
+   * no query; an item deleted from the catalog may still receive events for
+   * that long.
+   */
+  async #knownItems(tenantId: string, itemIds: Set<string>, now: number): Promise<Set<string>> {
+    let cache = this.#itemCache.get(tenantId);
+    if (!cache || cache.size > ITEM_CACHE_MAX) {
+      cache = new Map();
+      this.#itemCache.set(tenantId, cache);
+    }
+    const known = new Set<string>();
+    const ask: string[] = [];
+    for (const id of itemIds) {
+      if ((cache.get(id) ?? 0) > now) known.add(id);
+      else ask.push(id);
+    }
+    if (ask.length > 0) {
+      const until = now + ITEM_CACHE_MS;
+      for (const id of await this.#store.existingItems(tenantId, ask)) {
+        known.add(id);
+        cache.set(id, until);
+      }
+    }
+    return known;
   }
 
   get maxBatch(): number {
@@ -203,18 +235,17 @@ export class EventService {
       else records.push(result);
     }
 
-    // Unknown items: one query for the whole batch.
+    // Unknown items: at most one query for the whole batch, for the items not
+    // recently seen in this tenant's catalog.
     const itemIds = new Set<string>();
     for (const r of records) if (r.itemId !== null) itemIds.add(r.itemId);
-    if (itemIds.size > 0) {
-      const known = await this.#store.existingItems(tenantId, [...itemIds]);
-      if (known.size < itemIds.size) {
-        for (let i = 0; i < batch.length; i++) {
-          if (invalid.has(i)) continue;
-          const itemId = (batch[i] as { itemId: string }).itemId;
-          if (itemId !== undefined && !known.has(itemId)) {
-            invalid.set(i, [`itemId ${JSON.stringify(itemId)} is not in the catalog`]);
-          }
+    const known = await this.#knownItems(tenantId, itemIds, ctx.now);
+    if (known.size < itemIds.size) {
+      for (let i = 0; i < batch.length; i++) {
+        if (invalid.has(i)) continue;
+        const itemId = (batch[i] as { itemId?: string }).itemId;
+        if (itemId !== undefined && !known.has(itemId)) {
+          invalid.set(i, [`itemId ${JSON.stringify(itemId)} is not in the catalog`]);
         }
       }
     }
@@ -377,6 +408,11 @@ export class EventService {
         declaredAt: new Date(r.declaredAt).toISOString(),
       })),
     };
+  }
+
+  /** Stops what the store runs besides the database (call before closing the database). */
+  close(): Promise<void> {
+    return this.#store.close();
   }
 
   #noCipher(): never {

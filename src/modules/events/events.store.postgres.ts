@@ -4,13 +4,17 @@ import type { EventRow } from './events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from './events.store.sqlite.ts';
 import type { DeclarationRecord, EventRecord, EventStore, ListEventsQuery } from './events.store.ts';
 
-// The whole batch is one statement: each column travels as one array and
-// unnest() turns them back into rows. One round trip, one implicit
-// transaction, durable once it returns (synchronous_commit is on by default).
+// The whole batch is one statement: the records travel as one JSON document
+// (serialized natively, parsed by PostgreSQL in C) and json_to_recordset()
+// turns it back into rows. One round trip, one implicit transaction, durable
+// once it returns (synchronous_commit is on by default).
 const INSERT_EVENTS = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS})
-  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
-                           $9::integer[], $10::double precision[], $11::text[], $12::text[], $13::text[], $14::text[])
-  ON CONFLICT (tenant_id, event_id) DO NOTHING`;
+  SELECT $1, r."eventId", r."subjectId", r."type", r."itemId", r."query", r."occurredAt", r."receivedAt",
+         r."quantity", r."price", r."placement", r."page", r."source", r."purpose"
+  FROM json_to_recordset($2::json) AS r("eventId" text, "subjectId" text, "type" text, "itemId" text, "query" text,
+    "occurredAt" bigint, "receivedAt" bigint, "quantity" integer, "price" double precision, "placement" text,
+    "page" text, "source" text, "purpose" text)
+  ON CONFLICT (tenant_id, subject_id, event_id) DO NOTHING`;
 
 export class PostgresEventStore implements EventStore {
   readonly #pool: PostgresDb['pool'];
@@ -29,29 +33,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async insertEvents(tenantId: string, events: readonly EventRecord[]): Promise<number> {
-    const n = events.length;
-    if (n === 0) return 0;
-    const cols: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(n));
-    for (let i = 0; i < n; i++) {
-      const e = events[i] as EventRecord;
-      (cols[0] as unknown[])[i] = e.eventId;
-      (cols[1] as unknown[])[i] = e.subjectId;
-      (cols[2] as unknown[])[i] = e.type;
-      (cols[3] as unknown[])[i] = e.itemId;
-      (cols[4] as unknown[])[i] = e.query;
-      (cols[5] as unknown[])[i] = e.occurredAt;
-      (cols[6] as unknown[])[i] = e.receivedAt;
-      (cols[7] as unknown[])[i] = e.quantity;
-      (cols[8] as unknown[])[i] = e.price;
-      (cols[9] as unknown[])[i] = e.placement;
-      (cols[10] as unknown[])[i] = e.page;
-      (cols[11] as unknown[])[i] = e.source;
-      (cols[12] as unknown[])[i] = e.purpose;
-    }
+    if (events.length === 0) return 0;
     const r = await this.#pool.query({
       name: 'pertinent_events_insert',
       text: INSERT_EVENTS,
-      values: [tenantId, ...cols],
+      values: [tenantId, JSON.stringify(events)],
     });
     return r.rowCount ?? 0;
   }
@@ -109,4 +95,6 @@ export class PostgresEventStore implements EventStore {
     ]);
     return r.rowCount ?? 0;
   }
+
+  async close(): Promise<void> {}
 }

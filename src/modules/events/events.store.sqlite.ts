@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Purpose } from '../../core/purposes.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
@@ -55,11 +56,31 @@ interface DeclarationRow {
   declared_at: number | string;
 }
 
+const INSERT_EVENT = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (tenant_id, subject_id, event_id) DO NOTHING`;
+const WIDTH = 13;
+
+interface WriterResult {
+  id: number;
+  stored?: number;
+  error?: string;
+}
+
+/**
+ * Events are written by a worker thread with its own connection
+ * (events.sqlite-writer.mjs): the main thread goes on parsing and validating
+ * while a commit waits for fsync, and batches that arrive meanwhile share the
+ * next commit. An in-memory database has no second connection, so its events
+ * are written on the main thread.
+ */
 export class SqliteEventStore implements EventStore {
   readonly #db: BetterSqlite3.Database;
   readonly #existing: BetterSqlite3.Statement<[string, string], { id: string }>;
   readonly #insert: BetterSqlite3.Statement<unknown[]>;
   readonly #insertMany: (tenantId: string, events: readonly EventRecord[]) => number;
+  #writer: Worker | undefined;
+  readonly #pending = new Map<number, { resolve: (stored: number) => void; reject: (error: Error) => void }>();
+  #nextId = 0;
 
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
@@ -67,10 +88,7 @@ export class SqliteEventStore implements EventStore {
     this.#existing = this.#db.prepare(
       'SELECT id FROM items WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))',
     );
-    this.#insert = this.#db.prepare(
-      `INSERT INTO events (tenant_id, ${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING`,
-    );
+    this.#insert = this.#db.prepare(INSERT_EVENT);
     const insert = this.#insert;
     this.#insertMany = this.#db.transaction((tenantId: string, events: readonly EventRecord[]) => {
       let stored = 0;
@@ -104,8 +122,71 @@ export class SqliteEventStore implements EventStore {
   }
 
   async insertEvents(tenantId: string, events: readonly EventRecord[]): Promise<number> {
-    // The transaction commits (and, with synchronous=FULL, is fsynced) before this returns.
-    return this.#insertMany(tenantId, events);
+    if (events.length === 0) return 0;
+    // Either way, this resolves only once the transaction committed (and,
+    // with synchronous=FULL, was fsynced).
+    if (this.#db.memory) return this.#insertMany(tenantId, events);
+    const writer = this.#startWriter();
+    const rows = new Array<unknown>(events.length * WIDTH);
+    let k = 0;
+    for (const e of events) {
+      rows[k++] = e.eventId;
+      rows[k++] = e.subjectId;
+      rows[k++] = e.type;
+      rows[k++] = e.itemId;
+      rows[k++] = e.query;
+      rows[k++] = e.occurredAt;
+      rows[k++] = e.receivedAt;
+      rows[k++] = e.quantity;
+      rows[k++] = e.price;
+      rows[k++] = e.placement;
+      rows[k++] = e.page;
+      rows[k++] = e.source;
+      rows[k++] = e.purpose;
+    }
+    const id = ++this.#nextId;
+    return new Promise<number>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) writer.ref();
+      writer.postMessage({ id, tenantId, rows });
+    });
+  }
+
+  #startWriter(): Worker {
+    if (this.#writer) return this.#writer;
+    const writer = new Worker(new URL('./events.sqlite-writer.mjs', import.meta.url), {
+      workerData: { file: this.#db.name, sql: INSERT_EVENT, width: WIDTH },
+    });
+    writer.unref();
+    writer.on('message', (results: WriterResult[]) => {
+      for (const r of results) {
+        const waiting = this.#pending.get(r.id);
+        if (!waiting) continue;
+        this.#pending.delete(r.id);
+        if (r.error === undefined) waiting.resolve(r.stored ?? 0);
+        else waiting.reject(new Error(`storing events failed: ${r.error}`));
+      }
+      if (this.#pending.size === 0) writer.unref();
+    });
+    const fail = (error: Error) => {
+      if (this.#writer === writer) this.#writer = undefined;
+      for (const waiting of this.#pending.values()) waiting.reject(error);
+      this.#pending.clear();
+    };
+    writer.on('error', fail);
+    writer.on('exit', (code) => fail(new Error(`the event writer stopped (exit code ${code})`)));
+    this.#writer = writer;
+    return writer;
+  }
+
+  async close(): Promise<void> {
+    const writer = this.#writer;
+    if (!writer) return;
+    this.#writer = undefined;
+    const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    writer.ref();
+    writer.postMessage({ type: 'close' });
+    await exited;
   }
 
   async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {

@@ -71,4 +71,6 @@ export interface EventStore {
   listDeclarations(tenantId: string, subjectId: string): Promise<DeclarationRecord[]>;
   /** Deletes the subject's declarations; resolves with how many there were. */
   deleteDeclarations(tenantId: string, subjectId: string): Promise<number>;
+  /** Releases what the store holds besides the shared database (e.g. a writer thread). */
+  close(): Promise<void>;
 }

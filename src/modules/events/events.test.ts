@@ -132,6 +132,21 @@ describeEachStore('events and declared data', (getDb) => {
     );
   });
 
+  test('concurrent batches share commits yet each is counted on its own; a repeated id in a batch is one event', async () => {
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 50 }, (_, i) => viewEvent(`c${b % 3}-${i}`, `conc-${i % 5}`, ITEMS[i % 4] as string)),
+    );
+    const results = await Promise.all(batches.map((batch) => post(shop.server, batch)));
+    const bodies = results.map((r) => r.json() as { stored: number; duplicates: number });
+    assert.equal(
+      bodies.reduce((n, b) => n + b.stored, 0),
+      150,
+    );
+    assert.ok(bodies.every((b) => b.stored + b.duplicates === 50 && (b.stored === 50 || b.stored === 0)));
+    const twice = await post(shop.server, [viewEvent('twice', 'kim', 'coat'), viewEvent('twice', 'kim', 'coat')]);
+    assert.deepEqual(twice.json(), { received: 2, stored: 1, duplicates: 1 });
+  });
+
   test('NDJSON batches are accepted, and a bad line is named', async () => {
     const lines = [viewEvent('n1', 'bob', 'hat'), viewEvent('n2', 'bob', 'gloves')].map((e) => JSON.stringify(e));
     const ok = await post(shop.server, `${lines.join('\n')}\n`, { 'content-type': 'application/x-ndjson' });

@@ -2,9 +2,15 @@
 -- Times are epoch milliseconds. No IP address, user agent or other request
 -- metadata is stored: only what the event itself says.
 
--- One row per client event id: a retried batch is not stored twice.
+-- One row per (tenant, subject, client event id): a retried batch is not
+-- stored twice. The one index serves both deduplication and reading a
+-- subject's events (see docs/adr/events-dedup-key.md).
+-- No foreign key to tenants on this, the hottest table: a per-row key check
+-- (a trigger and a row lock per event) costs ingest throughput; the tenant is
+-- checked once per batch through its API key; deleting a tenant must delete
+-- its events explicitly.
 CREATE TABLE events (
-  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
   event_id TEXT NOT NULL,
   subject_id TEXT NOT NULL,
   type TEXT NOT NULL CHECK (type IN ('view', 'cart', 'purchase', 'search', 'click', 'dismiss', 'impression')),
@@ -19,9 +25,8 @@ CREATE TABLE events (
   source TEXT NOT NULL CHECK (source IN ('web', 'app', 'pos', 'email', 'import')),
   purpose TEXT NOT NULL,
   provenance TEXT NOT NULL DEFAULT 'observed' CHECK (provenance = 'observed'),
-  PRIMARY KEY (tenant_id, event_id)
+  PRIMARY KEY (tenant_id, subject_id, event_id)
 );
-CREATE INDEX events_subject ON events(tenant_id, subject_id, occurred_at);
 
 -- What a subject told us, one row per kind of declaration (interests,
 -- not_interested, channels, quiet_hours, locale), each with its own source

@@ -2,11 +2,17 @@
 -- Times are epoch milliseconds. No IP address, user agent or other request
 -- metadata is stored: only what the event itself says.
 
--- One row per client event id: a retried batch is not stored twice.
--- WITHOUT ROWID: the primary key is the table, so each insert touches two
--- B-trees (this one and the per-subject index) instead of three.
+-- One row per (tenant, subject, client event id): a retried batch is not
+-- stored twice. The one index serves both deduplication and reading a
+-- subject's events (see docs/adr/events-dedup-key.md): a second index on the
+-- event id alone would double the scattered index writes of every insert.
+-- A rowid table: rows are appended in arrival order; only the small index
+-- entries land at scattered places.
+-- No foreign key to tenants on this, the hottest table: the tenant is checked
+-- once per batch through its API key; deleting a tenant must delete its
+-- events explicitly.
 CREATE TABLE events (
-  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
   event_id TEXT NOT NULL,
   subject_id TEXT NOT NULL,
   type TEXT NOT NULL CHECK (type IN ('view', 'cart', 'purchase', 'search', 'click', 'dismiss', 'impression')),
@@ -21,9 +27,8 @@ CREATE TABLE events (
   source TEXT NOT NULL CHECK (source IN ('web', 'app', 'pos', 'email', 'import')),
   purpose TEXT NOT NULL,
   provenance TEXT NOT NULL DEFAULT 'observed' CHECK (provenance = 'observed'),
-  PRIMARY KEY (tenant_id, event_id)
-) WITHOUT ROWID;
-CREATE INDEX events_subject ON events(tenant_id, subject_id, occurred_at);
+  UNIQUE (tenant_id, subject_id, event_id)
+);
 
 -- What a subject told us, one row per kind of declaration (interests,
 -- not_interested, channels, quiet_hours, locale), each with its own source

@@ -1,0 +1,285 @@
+/**
+ * Ingest benchmark: the real server (`pertinent serve` in a child process) on
+ * a fresh store, events sent over HTTP in batches from a few concurrent
+ * keep-alive connections; each batch counts once the server acknowledged it,
+ * which it does only after the batch is durably committed.
+ *
+ *   node --import tsx bench/ingest/run.ts [--store sqlite|postgres|both] [--events N]
+ *        [--batch 1000] [--concurrency 4] [--items 5000] [--label NAME]
+ *        [--traffic sessions|random] [--ids ordered|random]
+ *
+ * Traffic: "sessions" (default) — each batch holds the events of 200 visitors
+ * in the middle of a visit (5 each), drawn from 20,000 returning subjects;
+ * "random" — every event of a batch from a different subject (worst case for
+ * the per-subject index). Event ids: "ordered" (default; time-ordered, as
+ * UUIDv7/ULID ids from an SDK) or "random" (UUIDv4: worst case for the
+ * deduplication index).
+ *
+ * PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
+ * the run uses a schema of its own, dropped at the end.
+ * Results go to bench/results/ingest.json (every run, by label and store) and ingest.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freshServerStore, seedItems, storedEventIds, withServices } from '../../src/modules/events/events.testing.ts';
+import { startChildServer } from '../../src/platform/child-server.ts';
+import { createTestTenant } from '../../src/platform/testing-app.ts';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'both' },
+    events: { type: 'string', default: '200000' },
+    batch: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '4' },
+    items: { type: 'string', default: '5000' },
+    label: { type: 'string', default: 'latest' },
+    traffic: { type: 'string', default: 'sessions' },
+    ids: { type: 'string', default: 'ordered' },
+    /** Write a CPU profile of the server to this directory (not recorded in the results). */
+    profile: { type: 'string' },
+  },
+});
+const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
+if (!stores.every((s) => s === 'sqlite' || s === 'postgres'))
+  throw new Error('--store must be sqlite, postgres or both');
+const EVENTS = Number(values.events);
+const BATCH = Number(values.batch);
+const CONCURRENCY = Number(values.concurrency);
+const ITEMS = Number(values.items);
+const PG_URL = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const WARMUP_BATCHES = 10;
+const TRAFFIC = values.traffic === 'random' ? 'random' : 'sessions';
+const IDS = values.ids === 'random' ? 'random' : 'ordered';
+
+interface Result {
+  label: string;
+  store: 'sqlite' | 'postgres';
+  date: string;
+  command: string;
+  events: number;
+  batch: number;
+  concurrency: number;
+  traffic: string;
+  ids: string;
+  seconds: number;
+  eventsPerSecond: number;
+  /** CPU time of the server process (all its threads) per 1,000 events: less sensitive to other load than events/s. */
+  serverCpuMsPer1000: number;
+  /** 1-minute load average before and after the timed part (the machine is shared). */
+  load: [number, number];
+  batchLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  verifiedStored: number;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; postgres?: string };
+}
+
+const TYPES = ['view', 'view', 'view', 'view', 'click', 'impression', 'impression', 'cart', 'purchase', 'search'];
+
+/** Pre-serialized batch bodies, so that the client spends its CPU on sending, not on building JSON. */
+function makeBodies(prefix: string, count: number): string[] {
+  const bodies: string[] = [];
+  const base = Date.now() - 3600_000;
+  let n = 0;
+  for (let b = 0; b < count; b++) {
+    const events = [];
+    for (let i = 0; i < BATCH; i++, n++) {
+      const type = TYPES[n % TYPES.length] as string;
+      const subject = TRAFFIC === 'random' ? n * 7919 : (b * 200 + (i % 200)) * 7919;
+      const e: Record<string, unknown> = {
+        eventId: IDS === 'random' ? randomUUID() : `${prefix}${String(n).padStart(12, '0')}`,
+        subjectId: `subject-${subject % 20000}`,
+        type,
+        occurredAt: new Date(base + n).toISOString(),
+        context: { placement: 'home', page: '/products' },
+      };
+      if (type === 'search') e.query = 'wool scarf';
+      else e.itemId = `item-${(n * 104729) % ITEMS}`;
+      if (type === 'purchase' || type === 'cart') {
+        e.quantity = 1;
+        e.price = 19.9;
+      }
+      events.push(e);
+    }
+    bodies.push(JSON.stringify(events));
+  }
+  return bodies;
+}
+
+/** User + system CPU time of a process, in ms (Linux). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+function machine(): Result['machine'] {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const m: Result['machine'] = {
+    cpu,
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  return m;
+}
+
+async function run(store: 'sqlite' | 'postgres'): Promise<Result> {
+  const fresh = await freshServerStore(store, PG_URL);
+  try {
+    const { tenant, postgres } = await withServices(fresh.env, async (services) => {
+      const t = await createTestTenant(services, `bench-${process.pid}`);
+      await seedItems(
+        services.db,
+        t.id,
+        Array.from({ length: ITEMS }, (_, i) => `item-${i}`),
+      );
+      let version: string | undefined;
+      if (services.db.kind === 'postgres') {
+        version = (await services.db.pool.query<{ v: string }>('SHOW server_version')).rows[0]?.v;
+      }
+      return { tenant: t, postgres: version };
+    });
+    const batches = Math.ceil(EVENTS / BATCH);
+    const warmup = makeBodies('w', WARMUP_BATCHES);
+    const bodies = makeBodies('e', batches);
+    const server = await startChildServer(
+      fresh.env,
+      values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {},
+    );
+    try {
+      const url = `${server.url}/v1/events`;
+      const headers = { authorization: `Bearer ${tenant.server}`, 'content-type': 'application/json' };
+      const post = async (body: string) => {
+        const res = await fetch(url, { method: 'POST', headers, body });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`batch refused: ${res.status} ${text.slice(0, 500)}`);
+      };
+      for (const body of warmup) await post(body);
+
+      const latencies: number[] = [];
+      let next = 0;
+      const load0 = loadavg()[0] ?? 0;
+      const cpu0 = cpuMs(server.process.pid);
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < bodies.length) {
+            const body = bodies[next++] as string;
+            const t0 = performance.now();
+            await post(body);
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const serverCpu = cpuMs(server.process.pid) - cpu0;
+      const load1 = loadavg()[0] ?? 0;
+      latencies.sort((a, b) => a - b);
+      const verifiedStored = await withServices(fresh.env, async (s) => (await storedEventIds(s.db, tenant.id)).length);
+      const total = batches * BATCH;
+      if (verifiedStored !== total + WARMUP_BATCHES * BATCH) {
+        throw new Error(`expected ${total + WARMUP_BATCHES * BATCH} stored events, found ${verifiedStored}`);
+      }
+      const round = (x: number) => Math.round(x * 10) / 10;
+      return {
+        label: values.label as string,
+        store,
+        date: new Date().toISOString(),
+        command: `node --import tsx bench/ingest/run.ts --store ${store} --events ${EVENTS} --batch ${BATCH} --concurrency ${CONCURRENCY} --items ${ITEMS} --traffic ${TRAFFIC} --ids ${IDS} --label ${values.label}`,
+        events: total,
+        batch: BATCH,
+        concurrency: CONCURRENCY,
+        traffic: TRAFFIC,
+        ids: IDS,
+        seconds: round(seconds),
+        eventsPerSecond: Math.round(total / seconds),
+        serverCpuMsPer1000: round((serverCpu / total) * 1000),
+        load: [round(load0), round(load1)],
+        batchLatencyMs: {
+          p50: round(percentile(latencies, 50)),
+          p90: round(percentile(latencies, 90)),
+          p99: round(percentile(latencies, 99)),
+          max: round(latencies[latencies.length - 1] ?? Number.NaN),
+        },
+        verifiedStored: total,
+        machine: { ...machine(), ...(postgres === undefined ? {} : { postgres }) },
+      };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await fresh.cleanup();
+  }
+}
+
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+const jsonFile = `${resultsDir}ingest.json`;
+mkdirSync(resultsDir, { recursive: true });
+const previous: Result[] = existsSync(jsonFile)
+  ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { runs: Result[] }).runs
+  : [];
+const runs = [...previous];
+for (const store of stores) {
+  const result = await run(store);
+  console.log(
+    `${store}: ${result.eventsPerSecond.toLocaleString('en')} events/s (${result.events} events in ${result.seconds} s; batch latency p50 ${result.batchLatencyMs.p50} ms, p99 ${result.batchLatencyMs.p99} ms; server CPU ${result.serverCpuMsPer1000} ms per 1000 events; load ${result.load.join(' → ')})`,
+  );
+  const i = runs.findIndex(
+    (r) => r.label === result.label && r.store === result.store && r.traffic === result.traffic && r.ids === result.ids,
+  );
+  if (i === -1) runs.push(result);
+  else runs[i] = result;
+}
+if (values.profile) {
+  console.log(`Profile written to ${values.profile}; results not recorded.`);
+  process.exit(0);
+}
+writeFileSync(jsonFile, `${JSON.stringify({ runs }, null, 2)}\n`);
+
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+} catch {}
+const m = machine();
+const target: Record<string, number> = { sqlite: 50_000, postgres: 20_000 };
+const md = `# Ingest benchmark
+
+The real server (\`pertinent serve\`, child process) on a fresh store; a tenant, its keys and a
+catalog of items; events sent over HTTP as JSON arrays from concurrent keep-alive connections
+(Node's fetch). A batch counts when the server acknowledged it (200), which it does only after
+the batch's transaction committed (SQLite: WAL with synchronous=FULL; PostgreSQL: one
+\`INSERT … SELECT FROM unnest(…)\` statement, synchronous_commit on). Each event is validated
+(types, unknown fields, subject, items in the catalog: one query per batch). Client and server
+share the machine. ${WARMUP_BATCHES} warm-up batches are sent first and not timed; the stored
+count is checked afterwards.
+
+Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}. Written at commit ${commit}.
+
+| label | store | traffic / ids | events/s | target | events | batch × concurrency | seconds | p50 ms | p99 ms | server CPU ms / 1000 events | load avg (1 min) | date |
+|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|
+${runs
+  .map(
+    (r) =>
+      `| ${r.label} | ${r.store}${r.machine.postgres ? ` ${r.machine.postgres}` : ''} | ${r.traffic ?? 'random'} / ${r.ids ?? 'ordered'} | ${r.eventsPerSecond.toLocaleString('en')} | ${(target[r.store] ?? 0).toLocaleString('en')} | ${r.events.toLocaleString('en')} | ${r.batch} × ${r.concurrency} | ${r.seconds} | ${r.batchLatencyMs.p50} | ${r.batchLatencyMs.p99} | ${r.serverCpuMsPer1000 ?? '–'} | ${r.load ? r.load.join(' → ') : '–'} | ${r.date.slice(0, 16).replace('T', ' ')} UTC |`,
+  )
+  .join('\n')}
+
+Commands:
+
+${[...new Set(runs.map((r) => `    ${r.command}`))].join('\n')}
+
+Reproduce: \`npm run bench:ingest -- --store both --events 200000\` (PostgreSQL from DATABASE_URL or
+TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a schema of its own, dropped afterwards).
+`;
+writeFileSync(`${resultsDir}ingest.md`, md);
+console.log(`Wrote ${jsonFile} and ingest.md`);

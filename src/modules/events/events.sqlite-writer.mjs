@@ -1,0 +1,70 @@
+// The SQLite event writer: a worker thread with its own connection that
+// inserts event batches and commits them, so that the main thread keeps
+// parsing and validating requests while a commit waits for fsync.
+//
+// Group commit: batches that arrive while a commit is in progress are written
+// together in the next transaction, each batch inside its own savepoint (a
+// batch is stored whole or not at all), with one fsync for the group. A batch
+// is reported stored only after that transaction committed.
+//
+// Plain JavaScript: worker threads do not inherit the TypeScript loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const { file, sql, width } = workerData;
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+// As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+db.pragma('cache_size = -65536');
+const insert = db.prepare(sql);
+
+/** One batch: `rows` is flat, `width` values per event, after the tenant id. */
+const insertBatch = db.transaction((tenantId, rows) => {
+  let stored = 0;
+  const args = new Array(width + 1);
+  args[0] = tenantId;
+  for (let i = 0; i < rows.length; i += width) {
+    for (let j = 0; j < width; j++) args[j + 1] = rows[i + j];
+    stored += insert.run(args).changes;
+  }
+  return stored;
+});
+
+let queue = [];
+let scheduled = false;
+
+function flush() {
+  scheduled = false;
+  const group = queue;
+  queue = [];
+  let results = [];
+  try {
+    db.transaction(() => {
+      for (const batch of group) {
+        try {
+          results.push({ id: batch.id, stored: insertBatch(batch.tenantId, batch.rows) });
+        } catch (error) {
+          results.push({ id: batch.id, error: String(error?.message ?? error) });
+        }
+      }
+    })();
+  } catch (error) {
+    results = group.map((batch) => ({ id: batch.id, error: `commit failed: ${String(error?.message ?? error)}` }));
+  }
+  parentPort.postMessage(results);
+}
+
+parentPort.on('message', (message) => {
+  if (message.type === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  queue.push(message);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+});
