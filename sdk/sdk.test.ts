@@ -38,7 +38,7 @@ describe('SDK: consent-gated tracking', () => {
     tracker.flush();
     assert.equal(sent.length, 1);
     assert.deepEqual(
-      (sent[0] as { itemId: string; purpose: string }[]).map((e) => [e.itemId, e.purpose]),
+      (sent[0] as unknown as { itemId: string; purpose: string }[]).map((e) => [e.itemId, e.purpose]),
       [
         ['a', 'personalization'],
         ['b', 'personalization'],
