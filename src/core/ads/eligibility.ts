@@ -32,6 +32,18 @@ export function isTimeZone(timeZone: string): boolean {
  * localTime(Date.UTC(2026, 10, 23, 9, 30), 'Europe/Paris'); // { weekday: 1, minutes: 630 } (10:30, Monday)
  */
 export function localTime(now: number, timeZone: string): LocalTime {
+  // Minutes are all that matter: one formatting per zone and minute.
+  const minute = Math.floor(now / 60_000);
+  const cached = lastLocal.get(timeZone);
+  if (cached && cached.minute === minute) return cached.time;
+  const time = formatLocal(now, timeZone);
+  lastLocal.set(timeZone, { minute, time });
+  return time;
+}
+
+const lastLocal = new Map<string, { minute: number; time: LocalTime }>();
+
+function formatLocal(now: number, timeZone: string): LocalTime {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

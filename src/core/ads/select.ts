@@ -35,6 +35,10 @@ export interface AdSelectionInput {
   readonly served: (campaignId: string) => number;
   /** Impressions on this screen in the current cap window, as last known on this node. */
   readonly shownHere: (campaign: Campaign) => number;
+  /** Precomputed relevance of a campaign to this venue (defaults to {@link relevance}). */
+  readonly relevanceOf?: (campaign: Campaign) => Relevance | undefined;
+  /** Precomputed sensitive class of a campaign (defaults to {@link campaignClass}). */
+  readonly classOfCampaign?: (campaign: Campaign) => SensitiveClass | null;
   /** Campaigns shown recently on this screen, oldest first. */
   readonly recent: readonly string[];
   readonly now: number;
@@ -72,18 +76,22 @@ export const classOfWith =
   (category: string): SensitiveClass | null =>
     nearestSensitiveClass(category, tags);
 
-const anonymousView = (catalog: CatalogView) =>
-  ConsentedView.build({
-    purpose: 'personalization',
-    placementKind: 'advertising',
-    subjectId: undefined,
-    consents: new Map(),
-    records: { interactions: [], declarations: {} },
-    catalog,
-    gpc: false,
-    knownMinor: false,
-    controlGroup: false,
-  });
+/**
+ * The view every ad decision runs with: anonymous, no consent, no record. It
+ * is the same for every decision (nothing in it depends on who is there,
+ * because nobody is known), so it is built once.
+ */
+export const ANONYMOUS_VIEW: ConsentedView = ConsentedView.build({
+  purpose: 'personalization',
+  placementKind: 'advertising',
+  subjectId: undefined,
+  consents: new Map(),
+  records: { interactions: [], declarations: {} },
+  catalog: { item: () => undefined, classOfCategory: () => null, hasCategory: () => false, categoryName: (p) => p },
+  gpc: false,
+  knownMinor: false,
+  controlGroup: false,
+});
 
 function adPlacementConfig(id: string, limit: number): PlacementConfig {
   const base = defaultPlacement(id, 'advertising');
@@ -117,7 +125,7 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
   const eligible = new Map<string, { campaign: Campaign; item: CatalogItem; relevance: Relevance; score: number }>();
   for (const c of input.campaigns) {
     if (ineligibility(c, { venue, placement, now, local }) !== null) continue;
-    const rel = relevance(venue, c.categories, input.learned);
+    const rel = input.relevanceOf ? input.relevanceOf(c) : relevance(venue, c.categories, input.learned);
     if (rel === undefined) continue;
     const served = input.served(c.id);
     if (served >= pacedAllowance(c, now)) continue;
@@ -131,7 +139,7 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
         id: c.id,
         title: c.name,
         category: rel.to,
-        sensitiveClass: campaignClass(c, input.classOf),
+        sensitiveClass: input.classOfCampaign ? input.classOfCampaign(c) : campaignClass(c, input.classOf),
         available: true,
         stock: null,
       },
@@ -168,7 +176,7 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
       now,
     },
     placement: adPlacementConfig(placement.id, input.limit),
-    view: anonymousView(catalog),
+    view: ANONYMOUS_VIEW,
     catalog,
     sources,
     counters: { count: () => 0 },

@@ -4,8 +4,8 @@ import { isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts'
 import type { AdExplanation } from '../../core/ads/explain.ts';
 import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
 import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
-import type { RelationTable } from '../../core/ads/relevance.ts';
-import { relationTable } from '../../core/ads/relevance.ts';
+import type { RelationTable, Relevance } from '../../core/ads/relevance.ts';
+import { relationTable, relevance } from '../../core/ads/relevance.ts';
 import { campaignClass, classOfWith, rankAdverts } from '../../core/ads/select.ts';
 import type {
   AdPlacement,
@@ -125,6 +125,9 @@ interface TenantState {
   readonly boundKeys: ReadonlyMap<string, string>;
   readonly learned: RelationTable;
   readonly served: Map<string, number>;
+  /** Relevance of each campaign to each venue, and each campaign's sensitive class: fixed until the next load. */
+  readonly relevance: Map<string, Relevance | null>;
+  readonly classes: Map<string, SensitiveClass | null>;
   readonly until: number;
 }
 
@@ -409,6 +412,8 @@ export class AdsService {
           boundKeys: new Map(placements.filter((p) => p.keyId !== null).map((p) => [p.keyId as string, p.id])),
           learned: relationTable(relations),
           served,
+          relevance: new Map(),
+          classes: new Map(campaigns.map((c) => [c.id, campaignClass(c, defaultClassOf)])),
           until: this.#now() + this.#cacheMs,
         };
         if (this.#cacheMs > 0) this.#state.set(tenantId, state);
@@ -448,6 +453,16 @@ export class AdsService {
       campaigns: state.campaigns,
       learned: state.learned,
       classOf: defaultClassOf,
+      relevanceOf: (c) => {
+        const key = `${venue.id}\u0000${c.id}`;
+        let r = state.relevance.get(key);
+        if (r === undefined) {
+          r = relevance(venue, c.categories, state.learned) ?? null;
+          state.relevance.set(key, r);
+        }
+        return r ?? undefined;
+      },
+      classOfCampaign: (c) => state.classes.get(c.id) ?? campaignClass(c, defaultClassOf),
       served: (id) => state.served.get(id) ?? 0,
       shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
       recent,
@@ -459,7 +474,7 @@ export class AdsService {
     const day = utcDay(now);
     for (const r of ranked) {
       const c = r.campaign;
-      if (campaignClass(c, defaultClassOf) !== null) continue;
+      if ((state.classes.get(c.id) ?? campaignClass(c, defaultClassOf)) !== null) continue;
       const windowStart = capWindowStart(now, c.perScreen.windowMinutes);
       const result = await this.#store.tryServe({
         tenantId,
