@@ -15,6 +15,7 @@ import {
   type Keyset,
   parseBaskets,
   parseInteractionsCsv,
+  parseItemAttributes,
   parseKeyset,
   parseSequences,
   rowsToSequences,
@@ -22,12 +23,13 @@ import {
 } from '../core/recommend/eval/parsers.ts';
 
 export const EVAL_USAGE = `Usage:
-  pertinent eval --sequences FILE [--tune] [--k 10,20] [--out result.json]
+  pertinent eval --sequences FILE [--attributes FILE] [--tune] [--k 10,20] [--out result.json]
   pertinent eval --interactions FILE.csv [--tune] [--k 10,20] [--out result.json]
   pertinent eval --baskets HISTORY.json [--future FUTURE.json] [--keyset K.json ...] [--tune] [--out result.json]
 
 Inputs (generic formats):
   --sequences FILE      one line per user: "user item item ..." in time order
+  --attributes FILE     JSON {"item": [attribute, ...]} (category, brand ids...) for sequences/interactions
   --interactions FILE   CSV "user,item,timestamp[,event]" (header optional); sorted by time per user
   --baskets FILE        JSON {"user": [[item, ...], [item, ...], ...]} in time order; [-1] sentinel baskets are ignored
   --future FILE         JSON of each user's target basket (same format; the last basket is the target).
@@ -107,6 +109,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
       options: {
         sequences: { type: 'string' },
         interactions: { type: 'string' },
+        attributes: { type: 'string' },
         baskets: { type: 'string' },
         future: { type: 'string' },
         keyset: { type: 'string', multiple: true },
@@ -132,6 +135,10 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   const inputs = [v.sequences, v.interactions, v.baskets].filter((x) => x !== undefined);
   if (inputs.length !== 1) {
     printErr(`pertinent eval: give exactly one of --sequences, --interactions or --baskets.\n\n${EVAL_USAGE}`);
+    return 2;
+  }
+  if (v.attributes !== undefined && v.baskets !== undefined) {
+    printErr('pertinent eval: --attributes only applies to --sequences and --interactions.');
     return 2;
   }
   if ((v.future !== undefined || v.keyset !== undefined) && v.baskets === undefined) {
@@ -211,9 +218,14 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
         source = v.interactions as string;
         data = rowsToSequences(parseInteractionsCsv(readText(source, 'interactions'), source));
       }
+      const attributes =
+        v.attributes === undefined
+          ? undefined
+          : parseItemAttributes(readText(v.attributes, 'attributes'), v.attributes);
       const result = runSequenceExperiment(data, {
         tune: v.tune === true,
         ks,
+        ...(attributes ? { attributes } : {}),
         onTrial: (trial, r) =>
           printErr(
             `  validation NDCG@10 ${trial.score.toFixed(4)} HR@10 ${(r.hitRate[10] ?? 0).toFixed(4)} ${JSON.stringify(trial.options)}`,
@@ -231,7 +243,13 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
         ];
       });
       print(table(header, rows));
-      report = { protocol: 'leave-one-out', input: source, users: data.users.length, ...result };
+      report = {
+        protocol: 'leave-one-out',
+        input: source,
+        attributes: v.attributes ?? null,
+        users: data.users.length,
+        ...result,
+      };
     }
     const mem = memory();
     const totalMs = performance.now() - t0;

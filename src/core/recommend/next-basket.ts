@@ -108,6 +108,7 @@ export class NextBasketModel {
   readonly #postings = new Map<number, Map<number, number>>();
   readonly #dirty = new Set<string>();
   #dots = new Float64Array(16);
+  #scratch = new Float64Array(0);
   /** Array copies of the postings for fast scans; rebuilt after any change. */
   #compact: Map<number, { slots: Int32Array; weights: Float64Array }> | undefined;
   readonly #slotArrays: ({ items: Int32Array; weights: Float64Array } | undefined)[] = [];
@@ -312,20 +313,23 @@ export class NextBasketModel {
     const subject = this.#subjects.get(subjectId);
     if (!subject) return [];
     const baskets = subject.order.map((key) => subject.baskets.get(key) ?? []);
-    const { scores, personal } = this.scoreBaskets(baskets, subjectId);
-    return [...scores]
-      .sort((a, b) => b[1] - a[1] || this.items.compareIds(a[0], b[0]))
-      .slice(0, k)
-      .map(([j, score]) => {
-        const itemId = this.items.idOf(j);
-        return {
-          itemId,
-          score,
-          reason: personal.has(j)
-            ? { kind: 'repeat_purchase' as const, anchor: itemId }
-            : { kind: 'bought_by_similar_shoppers' as const },
-        };
-      });
+    if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
+    const scores = this.#scratch;
+    const touched: number[] = [];
+    const personal = this.scoreInto(baskets, subjectId, scores, touched);
+    const best = topK(scores, k, touched, (j) => !((scores[j] as number) > 0), this.items.compareIds);
+    const out = best.map((j) => {
+      const itemId = this.items.idOf(j);
+      return {
+        itemId,
+        score: scores[j] as number,
+        reason: personal.has(j)
+          ? { kind: 'repeat_purchase' as const, anchor: itemId }
+          : { kind: 'bought_by_similar_shoppers' as const },
+      };
+    });
+    for (const j of touched) scores[j] = 0;
+    return out;
   }
 
   #nameOf(slot: number): string {

@@ -1,5 +1,11 @@
 import { addTo } from './exact-weight.ts';
 
+/** One row of pair weights as parallel arrays: `units[n]` is the weight towards `items[n]`. */
+export interface CompactRow {
+  readonly items: Int32Array;
+  readonly units: Float64Array;
+}
+
 /**
  * Sparse directed pair weights (`i → j`) and per-item totals, kept in integer
  * fixed-point units (see `exact-weight.ts`) so that every update can be undone
@@ -18,12 +24,41 @@ export class PairCounts {
   readonly #in = new Map<number, Map<number, number>>();
   readonly #totals = new Map<number, number>();
   #grandTotal = 0;
+  /** Array copies of rows for fast scans, dropped when the row changes. */
+  readonly #outRows = new Map<number, CompactRow>();
+  readonly #inRows = new Map<number, CompactRow>();
 
   /** Adds `units` (may be negative) to the weight of `i → j`. */
   addPair(i: number, j: number, units: number): void {
     if (units === 0) return;
     PairCounts.#bump(this.#out, i, j, units);
     PairCounts.#bump(this.#in, j, i, units);
+    this.#outRows.delete(i);
+    this.#inRows.delete(j);
+  }
+
+  /** The pairs leaving `i` as parallel arrays (cached until the row changes), or undefined. */
+  outRow(i: number): CompactRow | undefined {
+    return PairCounts.#compact(this.#out, this.#outRows, i);
+  }
+
+  /** The pairs arriving at `j` as parallel arrays (cached until the row changes), or undefined. */
+  inRow(j: number): CompactRow | undefined {
+    return PairCounts.#compact(this.#in, this.#inRows, j);
+  }
+
+  static #compact(
+    rows: Map<number, Map<number, number>>,
+    cache: Map<number, CompactRow>,
+    i: number,
+  ): CompactRow | undefined {
+    let row = cache.get(i);
+    if (row) return row;
+    const source = rows.get(i);
+    if (!source) return undefined;
+    row = { items: Int32Array.from(source.keys()), units: Float64Array.from(source.values()) };
+    cache.set(i, row);
+    return row;
   }
 
   /** Adds `units` (may be negative) to the total of item `i`. */

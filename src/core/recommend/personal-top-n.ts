@@ -174,19 +174,26 @@ export class PersonalTopNModel {
       used++;
       r *= recency;
       const base = (r * (weights ? (weights[p] as number) : 1)) / (fromUnits(ch) ** alpha * WEIGHT_UNIT);
-      const out = this.#pairs.outOf(h);
-      if (out)
-        for (const [j, u] of out) {
+      const out = this.#pairs.outRow(h);
+      if (out) {
+        const { items, units } = out;
+        for (let q = 0; q < items.length; q++) {
+          const j = items[q] as number;
           if (scores[j] === 0) touched.push(j);
-          scores[j] = (scores[j] as number) + base * u * (damp[j] as number);
+          scores[j] = (scores[j] as number) + base * (units[q] as number) * (damp[j] as number);
         }
+      }
       if (backward !== 0) {
-        const back = this.#pairs.into(h);
-        if (back)
-          for (const [j, u] of back) {
+        const back = this.#pairs.inRow(h);
+        if (back) {
+          const { items, units } = back;
+          const b = backward * base;
+          for (let q = 0; q < items.length; q++) {
+            const j = items[q] as number;
             if (scores[j] === 0) touched.push(j);
-            scores[j] = (scores[j] as number) + backward * base * u * (damp[j] as number);
+            scores[j] = (scores[j] as number) + b * (units[q] as number) * (damp[j] as number);
           }
+        }
       }
     }
   }

@@ -191,6 +191,17 @@ export class Recommender {
     }
   }
 
+  /**
+   * Computes ahead of time what queries would otherwise compute on first use
+   * (attribute neighbours of every item), so that serving latency stays flat.
+   *
+   * @example
+   * rec.prepare();
+   */
+  prepare(): void {
+    for (let i = 0; i < this.items.size; i++) this.attributeNeighbours(i);
+  }
+
   /** The catalog-attribute neighbours of an item index (cached), or undefined when it has no attributes. */
   attributeNeighbours(item: number): { items: Int32Array; scores: Float64Array } | undefined {
     const id = this.items.idOf(item);
@@ -237,11 +248,16 @@ export class Recommender {
     const scores = this.#scratch;
     const touched: number[] = [];
     this.scoreHistoryInto(idx, w, scores, touched);
+    const excludedIndex = new Set<number>();
+    for (const id of excluded) {
+      const i = this.items.findIndex(id);
+      if (i !== undefined) excludedIndex.add(i);
+    }
     const best = topK(
       scores,
       k,
       touched,
-      (j) => excluded.has(this.items.idOf(j)) || !((scores[j] as number) > 0),
+      (j) => excludedIndex.has(j) || !((scores[j] as number) > 0),
       this.items.compareIds,
     );
     const out: Recommendation[] = best.map((j) => ({

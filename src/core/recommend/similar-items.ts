@@ -105,9 +105,12 @@ export class SimilarItemsModel {
     const ca = this.#pairs.total(anchor);
     if (ca === 0) return;
     const shrink = this.options.shrink;
-    for (const row of [this.#pairs.outOf(anchor), this.#pairs.into(anchor)]) {
+    for (const row of [this.#pairs.outRow(anchor), this.#pairs.inRow(anchor)]) {
       if (!row) continue;
-      for (const [j, u] of row) {
+      const { items, units } = row;
+      for (let q = 0; q < items.length; q++) {
+        const j = items[q] as number;
+        const u = units[q] as number;
         const n = u / WEIGHT_UNIT;
         const s = (scale * (u / Math.sqrt(ca * this.#pairs.total(j))) * n) / (n + shrink);
         if (scores[j] === 0) touched.push(j);

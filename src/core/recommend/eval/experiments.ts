@@ -11,7 +11,7 @@ import { coordinateSearch, type TuningStep, type TuningTrial } from './tuning.ts
 export const SEQUENCE_START: RecommenderOptions = Object.freeze({
   personalCounting: { window: 5, pairDecay: 0.7 },
   personalScoring: { alpha: 0.5, beta: 0.1, backward: 0.5, recency: 0.5, maxHistory: 10 },
-  blend: { similarWeight: 0, similarHistory: 3, similarRecency: 0.5 },
+  blend: { similarWeight: 0, similarHistory: 3, similarRecency: 0.5, attributeWeight: 0.3, attributeHistory: 1 },
 });
 
 const scoringStep = (
@@ -23,7 +23,18 @@ const scoringStep = (
   set: (o, v) => ({ ...o, personalScoring: { ...o.personalScoring, [name]: v as number } }),
 });
 
-/** The parameters searched on the validation target, in order. */
+/** The parameters searched on the validation target, in order (attribute weight only when there are attributes). */
+export function sequenceSteps(withAttributes: boolean): TuningStep<RecommenderOptions>[] {
+  return withAttributes ? [...SEQUENCE_STEPS, ATTRIBUTE_STEP] : [...SEQUENCE_STEPS];
+}
+
+const ATTRIBUTE_STEP: TuningStep<RecommenderOptions> = {
+  name: 'attributeWeight',
+  values: [0, 0.15, 0.3, 0.6],
+  set: (o, v) => ({ ...o, blend: { ...o.blend, attributeWeight: v as number } }),
+};
+
+/** The transition and co-interaction parameters searched on the validation target, in order. */
 export const SEQUENCE_STEPS: readonly TuningStep<RecommenderOptions>[] = [
   scoringStep('beta', [0, 0.1, 0.25]),
   scoringStep('alpha', [0.25, 0.5, 0.75]),
@@ -74,11 +85,15 @@ export function runSequenceExperiment(
     tune?: boolean;
     start?: RecommenderOptions;
     ks?: readonly number[];
+    /** Catalog attributes per item id (e.g. category and brand ids). */
+    attributes?: ReadonlyMap<string, readonly string[]>;
     onTrial?: (trial: TuningTrial<RecommenderOptions>, result: LeaveOneOutResult) => void;
   } = {},
 ): SequenceExperiment {
   const items = new ItemIndex();
   const sequences = data.sequences.map((s) => s.map((i) => items.intern(i)));
+  const attributes = options.attributes;
+  const attributesOf = attributes ? (i: number) => attributes.get(items.idOf(i)) : undefined;
   const itemCount = items.size;
   const ks = options.ks ?? [10, 20];
   const start = options.start ?? SEQUENCE_START;
@@ -94,7 +109,7 @@ export function runSequenceExperiment(
         if (!trained) {
           // Similarity is trained whenever the search may use it, so cached models serve every blend.
           const withSimilar = options.tune === true || (o.blend?.similarWeight ?? 0) > 0;
-          trained = trainOnSequences(train, n, o, withSimilar);
+          trained = trainOnSequences(train, n, o, withSimilar, attributesOf);
           cache.set(key, trained);
         }
         trained.recommender.personal.scoring = { ...trained.recommender.personal.scoring, ...o.personalScoring };
@@ -106,7 +121,7 @@ export function runSequenceExperiment(
   const results = new Map<string, LeaveOneOutResult>();
   const search = coordinateSearch(
     start,
-    options.tune ? SEQUENCE_STEPS : [],
+    options.tune ? sequenceSteps(attributes !== undefined) : [],
     (o) => {
       const r = run(o, 'validation');
       results.set(JSON.stringify(o), r);

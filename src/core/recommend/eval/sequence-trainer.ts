@@ -10,8 +10,9 @@ export interface TrainedSequenceModel {
 
 /**
  * Trains the production {@link Recommender} (transition model and, when
- * `withSimilar`, co-interaction similarity) on item-index sequences. Item ids
- * are the indices as strings, so the model's indices match the evaluation's.
+ * `withSimilar`, co-interaction similarity) on item-index sequences, with
+ * catalog attributes from `attributesOf` when given. Item ids are the indices
+ * as strings, so the model's indices match the evaluation's.
  *
  * @example
  * const trained = trainOnSequences([[0, 1, 2]], 3, {}, false);
@@ -21,9 +22,16 @@ export function trainOnSequences(
   itemCount: number,
   options: RecommenderOptions,
   withSimilar: boolean,
+  attributesOf?: (item: number) => readonly string[] | undefined,
 ): TrainedSequenceModel {
   const recommender = new Recommender(options);
   for (let i = 0; i < itemCount; i++) recommender.items.intern(String(i));
+  if (attributesOf) {
+    for (let i = 0; i < itemCount; i++) {
+      const tokens = attributesOf(i);
+      if (tokens && tokens.length > 0) recommender.setItemAttributes({ itemId: String(i), tokens });
+    }
+  }
   for (let u = 0; u < train.length; u++) {
     const subject = String(u);
     for (const item of train[u] as readonly number[]) {
