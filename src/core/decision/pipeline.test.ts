@@ -70,7 +70,7 @@ function run(options: {
   records: SubjectRecords;
   consents: ReadonlyMap<Purpose, EffectiveStatus>;
   placement?: PlacementConfig;
-  context?: { itemId?: string; category?: string };
+  context?: { itemId?: string; category?: string; trigger?: 'location' };
   gpc?: boolean;
   knownMinor?: boolean;
   counters?: CapCounters;
@@ -246,6 +246,10 @@ describe('the decision pipeline', () => {
       counters: { count: (s) => (s === 'channel' ? 3 : 0) },
     });
     assert.equal(capped.withheld, 'channel_cap');
+    const located = { context: { trigger: 'location' } } as const;
+    assert.equal(run({ records, consents: ok, placement: email, ...located }).withheld, 'no_location_consent');
+    const withLocation = all('granted', 'personalization', 'marketing_messages', 'location_offers');
+    assert.equal(run({ records, consents: withLocation, placement: email, ...located }).withheld, null);
     assert.deepEqual(capped.items, []);
   });
 

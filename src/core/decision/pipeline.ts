@@ -280,7 +280,7 @@ export function slateWithheld(input: DecisionInput): DecisionOutcome['withheld']
   const isMessage = MESSAGE_KINDS.includes(placement.kind);
   if (isMessage) {
     if (!view.mayMessage()) return 'no_message_consent';
-    if (request.context.trigger === 'location' && !view.mayUseLocation()) return 'no_message_consent';
+    if (request.context.trigger === 'location' && !view.mayUseLocation()) return 'no_location_consent';
     const channels = view.channels();
     if (channels !== undefined && !(channels as readonly string[]).includes(placement.kind)) return 'channel_refused';
     const quiet = view.quietHours();

@@ -314,5 +314,12 @@ export interface DecisionOutcome {
   readonly audit: AuditRecord;
   readonly increments: readonly CounterIncrement[];
   /** Set when the placement cap, a channel cap or quiet hours emptied the answer. */
-  readonly withheld: 'placement_cap' | 'channel_cap' | 'quiet_hours' | 'no_message_consent' | 'channel_refused' | null;
+  readonly withheld:
+    | 'placement_cap'
+    | 'channel_cap'
+    | 'quiet_hours'
+    | 'no_message_consent'
+    | 'no_location_consent'
+    | 'channel_refused'
+    | null;
 }
