@@ -153,7 +153,11 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
     hasCategory: () => false,
     categoryName: (path) => path,
   };
-  const scored = [...eligible.values()].map((e) => ({ itemId: e.campaign.id, score: e.score }));
+  // The pipeline needs only as many candidates as it may return.
+  const scored = [...eligible.values()]
+    .map((e) => ({ itemId: e.campaign.id, score: e.score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, input.limit);
   const sources: CandidateSources = {
     complements: () => NO_SCORES,
     similar: () => NO_SCORES,

@@ -462,7 +462,7 @@ export class AdsService {
         }
         return r ?? undefined;
       },
-      classOfCampaign: (c) => state.classes.get(c.id) ?? campaignClass(c, defaultClassOf),
+      classOfCampaign: (c) => classOfIn(state, c),
       served: (id) => state.served.get(id) ?? 0,
       shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
       recent,
@@ -474,7 +474,7 @@ export class AdsService {
     const day = utcDay(now);
     for (const r of ranked) {
       const c = r.campaign;
-      if ((state.classes.get(c.id) ?? campaignClass(c, defaultClassOf)) !== null) continue;
+      if (classOfIn(state, c) !== null) continue;
       const windowStart = capWindowStart(now, c.perScreen.windowMinutes);
       const result = await this.#store.tryServe({
         tenantId,
@@ -636,6 +636,11 @@ export class AdsService {
   close(): Promise<void> {
     return this.#store.close();
   }
+}
+
+function classOfIn(state: TenantState, c: Campaign): SensitiveClass | null {
+  const cls = state.classes.get(c.id);
+  return cls === undefined ? campaignClass(c, defaultClassOf) : cls;
 }
 
 function categories(paths: readonly string[], field: string): string[] {
