@@ -276,6 +276,19 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The command as the `pertinent` command table expects it.
+ *
+ * @example
+ * await evalCommand.run(['--help']);
+ */
+export const evalCommand = {
+  name: 'eval',
+  summary: 'measure recommendation relevance on public data (leave-one-out, next basket)',
+  usage: EVAL_USAGE,
+  run: runEvalCommand,
+} as const;
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await runEvalCommand(process.argv.slice(2));
 }

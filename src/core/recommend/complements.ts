@@ -4,7 +4,12 @@ import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
 import type { InteractionEvent, ItemAttributes, Recommendation } from './types.ts';
 
-/** Settings of {@link ComplementsModel}. */
+/**
+ * Settings of {@link ComplementsModel}.
+ *
+ * @example
+ * new ComplementsModel({ shrink: 20, basketWindow: 2 });
+ */
 export interface ComplementsOptions {
   /** Items bought up to this many baskets later by the same subject also count as bought together. */
   readonly basketWindow: number;
@@ -21,7 +26,12 @@ export interface ComplementsOptions {
   readonly coldBaskets: number;
 }
 
-/** Defaults, chosen by reading the Groceries complements and the Ta-Feng within-basket check. */
+/**
+ * Defaults, chosen by reading the Groceries complements and the Ta-Feng within-basket check.
+ *
+ * @example
+ * new ComplementsModel({ ...DEFAULT_COMPLEMENTS_OPTIONS, categoryWeight: 0 });
+ */
 export const DEFAULT_COMPLEMENTS_OPTIONS: ComplementsOptions = Object.freeze({
   basketWindow: 1,
   sequenceWeight: 0.25,

@@ -10,7 +10,12 @@
  * @module
  */
 
-/** Units per 1.0 of weight. */
+/**
+ * Units per 1.0 of weight.
+ *
+ * @example
+ * toUnits(1) === WEIGHT_UNIT; // true
+ */
 export const WEIGHT_UNIT = 1 << 20;
 
 /**

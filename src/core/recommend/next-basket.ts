@@ -2,7 +2,12 @@ import { ItemIndex } from './item-index.ts';
 import { topK } from './top-k.ts';
 import type { InteractionEvent, Recommendation } from './types.ts';
 
-/** Settings of {@link NextBasketModel}. */
+/**
+ * Settings of {@link NextBasketModel}.
+ *
+ * @example
+ * new NextBasketModel({ groups: 7, withinDecay: 0.9, groupDecay: 0.7, neighbors: 300, alpha: 0.5 });
+ */
 export interface NextBasketOptions {
   /** The history is cut into this many groups of consecutive baskets (TIFU-KNN's m). */
   readonly groups: number;
@@ -18,7 +23,12 @@ export interface NextBasketOptions {
   readonly neighborPower: number;
 }
 
-/** Defaults chosen on the Ta-Feng validation users. */
+/**
+ * Defaults chosen on the Ta-Feng validation users.
+ *
+ * @example
+ * new NextBasketModel({ ...DEFAULT_NEXT_BASKET_OPTIONS, neighbors: 100 });
+ */
 export const DEFAULT_NEXT_BASKET_OPTIONS: NextBasketOptions = Object.freeze({
   groups: 7,
   withinDecay: 0.9,

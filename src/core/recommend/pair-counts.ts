@@ -1,6 +1,11 @@
 import { addTo } from './exact-weight.ts';
 
-/** One row of pair weights as parallel arrays: `units[n]` is the weight towards `items[n]`. */
+/**
+ * One row of pair weights as parallel arrays: `units[n]` is the weight towards `items[n]`.
+ *
+ * @example
+ * const row = pairs.outRow(0); if (row) for (let n = 0; n < row.items.length; n++) console.log(row.items[n], row.units[n]);
+ */
 export interface CompactRow {
   readonly items: Int32Array;
   readonly units: Float64Array;

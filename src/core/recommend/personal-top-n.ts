@@ -5,7 +5,12 @@ import { topK } from './top-k.ts';
 import type { InteractionEvent, InteractionKind, Recommendation } from './types.ts';
 import { DEFAULT_KIND_WEIGHTS } from './types.ts';
 
-/** Settings that change what is counted (fixed for the life of a model). */
+/**
+ * Settings that change what is counted (fixed for the life of a model).
+ *
+ * @example
+ * new PersonalTopNModel({ counting: { window: 5, pairDecay: 0.7 } });
+ */
 export interface PersonalTopNCounting {
   /** How many following items of the same subject an item is paired with. */
   readonly window: number;
@@ -15,7 +20,12 @@ export interface PersonalTopNCounting {
   readonly kindWeights: Readonly<Record<InteractionKind, number>>;
 }
 
-/** Settings that only change how counts are turned into scores (may be changed any time). */
+/**
+ * Settings that only change how counts are turned into scores (may be changed any time).
+ *
+ * @example
+ * model.scoring = { ...model.scoring, recency: 0.7 };
+ */
 export interface PersonalTopNScoring {
   /** Popularity damping of the anchor: divide by `count(anchor)^alpha`. */
   readonly alpha: number;
@@ -29,14 +39,24 @@ export interface PersonalTopNScoring {
   readonly maxHistory: number;
 }
 
-/** Default counting settings (chosen on the Amazon validation targets). */
+/**
+ * Default counting settings (chosen on the Amazon validation targets).
+ *
+ * @example
+ * new PersonalTopNModel({ counting: { ...DEFAULT_PERSONAL_COUNTING, window: 8 } });
+ */
 export const DEFAULT_PERSONAL_COUNTING: PersonalTopNCounting = Object.freeze({
   window: 3,
   pairDecay: 0.5,
   kindWeights: DEFAULT_KIND_WEIGHTS,
 });
 
-/** Default scoring settings (chosen on the Amazon validation targets). */
+/**
+ * Default scoring settings (chosen on the Amazon validation targets).
+ *
+ * @example
+ * new PersonalTopNModel({ scoring: { ...DEFAULT_PERSONAL_SCORING, beta: 0 } });
+ */
 export const DEFAULT_PERSONAL_SCORING: PersonalTopNScoring = Object.freeze({
   alpha: 0.5,
   beta: 0.5,
@@ -45,7 +65,12 @@ export const DEFAULT_PERSONAL_SCORING: PersonalTopNScoring = Object.freeze({
   maxHistory: 10,
 });
 
-/** One entry of a history passed to {@link PersonalTopNModel.recommendForHistory}. */
+/**
+ * One entry of a history passed to {@link PersonalTopNModel.recommendForHistory}.
+ *
+ * @example
+ * const history: HistoryEntry[] = ['sku-1', { itemId: 'sku-2', kind: 'view' }];
+ */
 export type HistoryEntry = string | { readonly itemId: string; readonly kind?: InteractionKind };
 
 interface SubjectTrail {

@@ -3,7 +3,12 @@ import { addTo, fromUnits, toUnits } from './exact-weight.ts';
 import type { InteractionEvent, InteractionKind, ItemAttributes, Recommendation } from './types.ts';
 import { DEFAULT_KIND_WEIGHTS } from './types.ts';
 
-/** Settings of {@link PopularityModel}. */
+/**
+ * Settings of {@link PopularityModel}.
+ *
+ * @example
+ * new PopularityModel({ halfLifeMs: 7 * 86_400_000 });
+ */
 export interface PopularityOptions {
   /** Counts are kept per time bucket of this length (ms). */
   readonly bucketMs: number;
@@ -18,7 +23,12 @@ export interface PopularityOptions {
 
 const DAY = 86_400_000;
 
-/** Defaults: daily buckets, popular over ~a month, trending over ~two days. */
+/**
+ * Defaults: daily buckets, popular over ~a month, trending over ~two days.
+ *
+ * @example
+ * new PopularityModel({ ...DEFAULT_POPULARITY_OPTIONS, trendShrink: 10 });
+ */
 export const DEFAULT_POPULARITY_OPTIONS: PopularityOptions = Object.freeze({
   bucketMs: DAY,
   halfLifeMs: 30 * DAY,
@@ -27,7 +37,12 @@ export const DEFAULT_POPULARITY_OPTIONS: PopularityOptions = Object.freeze({
   kindWeights: DEFAULT_KIND_WEIGHTS,
 });
 
-/** What to rank within: everything, one category (and below), one context. */
+/**
+ * What to rank within: everything, one category (and below), one context.
+ *
+ * @example
+ * model.popular(10, { category: 'outdoor', context: 'home', exclude: new Set(['sku-1']) });
+ */
 export interface PopularityScope {
   readonly category?: string;
   readonly context?: string;

@@ -13,7 +13,12 @@ import { SimilarItemsModel, type SimilarItemsOptions } from './similar-items.ts'
 import { topK } from './top-k.ts';
 import type { InteractionEvent, ItemAttributes, Recommendation, RecommendationReason } from './types.ts';
 
-/** How the personal top-N blends its signals. */
+/**
+ * How the personal top-N blends its signals.
+ *
+ * @example
+ * rec.blend = { ...rec.blend, attributeWeight: 0.15 };
+ */
 export interface BlendOptions {
   /** Weight of co-interaction similarity to the recent history items (on top of the transition model). */
   readonly similarWeight: number;
@@ -29,7 +34,12 @@ export interface BlendOptions {
   readonly attributeRecency: number;
 }
 
-/** Default blend (chosen on the Amazon validation targets). */
+/**
+ * Default blend (chosen on the Amazon validation targets).
+ *
+ * @example
+ * new Recommender({ blend: { ...DEFAULT_BLEND, similarWeight: 0.3 } });
+ */
 export const DEFAULT_BLEND: BlendOptions = Object.freeze({
   similarWeight: 0,
   similarHistory: 3,
@@ -42,7 +52,12 @@ export const DEFAULT_BLEND: BlendOptions = Object.freeze({
 /** How many attribute neighbours of an item are kept for the history blend. */
 const ATTRIBUTE_NEIGHBOURS = 100;
 
-/** Settings of every model of a {@link Recommender}. */
+/**
+ * Settings of every model of a {@link Recommender}.
+ *
+ * @example
+ * new Recommender({ personalScoring: { recency: 0.7 }, complements: { shrink: 20 }, nextBasket: { alpha: 0.5 } });
+ */
 export interface RecommenderOptions {
   readonly personalCounting?: Partial<PersonalTopNCounting>;
   readonly personalScoring?: Partial<PersonalTopNScoring>;
@@ -53,7 +68,12 @@ export interface RecommenderOptions {
   readonly blend?: Partial<BlendOptions>;
 }
 
-/** Options of the top-k calls. */
+/**
+ * Options of the top-k calls.
+ *
+ * @example
+ * rec.recommendForHistory(['sku-1'], 10, { exclude: new Set(['sku-9']) });
+ */
 export interface TopKOptions {
   /** Item ids never to return. For history-based calls, `false` allows items already in the history. */
   readonly exclude?: ReadonlySet<string> | false;

@@ -5,7 +5,12 @@ import { PairCounts } from './pair-counts.ts';
 import { topK } from './top-k.ts';
 import type { InteractionEvent, ItemAttributes, Recommendation } from './types.ts';
 
-/** Settings of {@link SimilarItemsModel}. */
+/**
+ * Settings of {@link SimilarItemsModel}.
+ *
+ * @example
+ * new SimilarItemsModel({ shrink: 5, attributeWeight: 0.2 });
+ */
 export interface SimilarItemsOptions {
   /** A new item is paired with at most this many of the subject's previous distinct items. */
   readonly window: number;
@@ -15,7 +20,12 @@ export interface SimilarItemsOptions {
   readonly attributeWeight: number;
 }
 
-/** Defaults: pairs within 50 distinct items, mild shrinkage, attributes as a tie-breaker. */
+/**
+ * Defaults: pairs within 50 distinct items, mild shrinkage, attributes as a tie-breaker.
+ *
+ * @example
+ * new SimilarItemsModel({ ...DEFAULT_SIMILAR_OPTIONS, window: 20 });
+ */
 export const DEFAULT_SIMILAR_OPTIONS: SimilarItemsOptions = Object.freeze({
   window: 50,
   shrink: 2,

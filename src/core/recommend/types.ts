@@ -7,7 +7,12 @@
  * @module
  */
 
-/** What a subject did with an item. Purchases weigh more than views. */
+/**
+ * What a subject did with an item. Purchases weigh more than views.
+ *
+ * @example
+ * const kind: InteractionKind = 'purchase';
+ */
 export type InteractionKind = 'view' | 'cart' | 'purchase';
 
 /**
@@ -71,7 +76,12 @@ export interface ItemAttributes {
   readonly tokens?: readonly string[];
 }
 
-/** Default weight of each interaction kind. */
+/**
+ * Default weight of each interaction kind.
+ *
+ * @example
+ * new PersonalTopNModel({ counting: { kindWeights: { ...DEFAULT_KIND_WEIGHTS, view: 0.5 } } });
+ */
 export const DEFAULT_KIND_WEIGHTS: Readonly<Record<InteractionKind, number>> = Object.freeze({
   view: 1,
   cart: 2,

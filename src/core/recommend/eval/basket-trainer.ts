@@ -2,7 +2,12 @@ import { NextBasketModel, type NextBasketOptions } from '../next-basket.ts';
 import { topK } from '../top-k.ts';
 import type { BasketPredictor, BasketTrainer } from './next-basket-protocol.ts';
 
-/** Options of {@link nextBasketTrainer}. */
+/**
+ * Options of {@link nextBasketTrainer}.
+ *
+ * @example
+ * nextBasketTrainer({ alpha: 0.5, neighbors: 300, useTrainFutures: true });
+ */
 export interface NextBasketTrainerOptions extends Partial<NextBasketOptions> {
   /** Append each training user's target basket to their history (their whole record is training data). */
   readonly useTrainFutures?: boolean;

@@ -7,7 +7,12 @@ import type { Keyset, SequenceData } from './parsers.ts';
 import { sequenceScorer, type TrainedSequenceModel, trainOnSequences } from './sequence-trainer.ts';
 import { coordinateSearch, type TuningStep, type TuningTrial } from './tuning.ts';
 
-/** Starting point of the sequence search (and the settings used without `tune`). */
+/**
+ * Starting point of the sequence search (and the settings used without `tune`).
+ *
+ * @example
+ * runSequenceExperiment(data, { start: { ...SEQUENCE_START, blend: { attributeWeight: 0 } } });
+ */
 export const SEQUENCE_START: RecommenderOptions = Object.freeze({
   personalCounting: { window: 5, pairDecay: 0.7 },
   personalScoring: { alpha: 0.5, beta: 0.1, backward: 0.5, recency: 0.5, maxHistory: 10 },
@@ -23,7 +28,12 @@ const scoringStep = (
   set: (o, v) => ({ ...o, personalScoring: { ...o.personalScoring, [name]: v as number } }),
 });
 
-/** The parameters searched on the validation target, in order (attribute weight only when there are attributes). */
+/**
+ * The parameters searched on the validation target, in order (attribute weight only when there are attributes).
+ *
+ * @example
+ * coordinateSearch(SEQUENCE_START, sequenceSteps(true), score);
+ */
 export function sequenceSteps(withAttributes: boolean): TuningStep<RecommenderOptions>[] {
   return withAttributes ? [...SEQUENCE_STEPS, ATTRIBUTE_STEP] : [...SEQUENCE_STEPS];
 }
@@ -34,7 +44,12 @@ const ATTRIBUTE_STEP: TuningStep<RecommenderOptions> = {
   set: (o, v) => ({ ...o, blend: { ...o.blend, attributeWeight: v as number } }),
 };
 
-/** The transition and co-interaction parameters searched on the validation target, in order. */
+/**
+ * The transition and co-interaction parameters searched on the validation target, in order.
+ *
+ * @example
+ * SEQUENCE_STEPS.map((s) => s.name); // ['beta', 'alpha', …]
+ */
 export const SEQUENCE_STEPS: readonly TuningStep<RecommenderOptions>[] = [
   scoringStep('beta', [0, 0.1, 0.25]),
   scoringStep('alpha', [0.25, 0.5, 0.75]),
@@ -59,7 +74,12 @@ export const SEQUENCE_STEPS: readonly TuningStep<RecommenderOptions>[] = [
   },
 ];
 
-/** Result of a leave-one-out experiment. */
+/**
+ * Result of a leave-one-out experiment.
+ *
+ * @example
+ * const { chosen, validation, test } = runSequenceExperiment(data, { tune: true });
+ */
 export interface SequenceExperiment {
   readonly chosen: RecommenderOptions;
   readonly validation: LeaveOneOutResult;
@@ -136,7 +156,12 @@ export function runSequenceExperiment(
   return { chosen: search.best, validation, test, trials: search.trials, itemCount };
 }
 
-/** Starting point of the next-basket search (and the settings used without `tune`). */
+/**
+ * Starting point of the next-basket search (and the settings used without `tune`).
+ *
+ * @example
+ * runBasketExperiment(h, f, keysets, { start: { ...BASKET_START, alpha: 0.7 } });
+ */
 export const BASKET_START: NextBasketTrainerOptions = Object.freeze({
   groups: 7,
   withinDecay: 0.9,
@@ -153,7 +178,12 @@ const basketStep = (name: keyof NextBasketTrainerOptions, values: unknown[]): Tu
   set: (o, v) => ({ ...o, [name]: v }),
 });
 
-/** The parameters searched on each keyset's validation users, in order. */
+/**
+ * The parameters searched on each keyset's validation users, in order.
+ *
+ * @example
+ * BASKET_STEPS.map((s) => s.name); // ['alpha', 'neighbors', …]
+ */
 export const BASKET_STEPS: readonly TuningStep<NextBasketTrainerOptions>[] = [
   basketStep('alpha', [0.3, 0.5, 0.7]),
   basketStep('neighbors', [100, 300, 600]),
@@ -161,7 +191,12 @@ export const BASKET_STEPS: readonly TuningStep<NextBasketTrainerOptions>[] = [
   basketStep('withinDecay', [0.7, 0.9, 1]),
 ];
 
-/** Result of a next-basket experiment on one keyset. */
+/**
+ * Result of a next-basket experiment on one keyset.
+ *
+ * @example
+ * runBasketExperiment(h, f, keysets, { tune: true }).keysets[0]?.test.recall[10];
+ */
 export interface BasketKeysetExperiment {
   readonly keyset: string;
   readonly chosen: NextBasketTrainerOptions;

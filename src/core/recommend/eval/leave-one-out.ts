@@ -3,18 +3,36 @@ import { hitRateAt, mean, ndcgSingleAt, rankOfTarget } from './metrics.ts';
 /**
  * Something that scores every item for a history of item indices: it ADDS
  * scores into `scores` (zeroed by the caller, one slot per item).
+ *
+ * @example
+ * const scorer: SequenceScorer = { score: (history, scores) => { for (const i of history) scores[i] = 1; } };
  */
 export interface SequenceScorer {
   score(history: readonly number[], scores: Float64Array): void;
 }
 
-/** Builds a scorer from training sequences (item indices, time order). */
+/**
+ * Builds a scorer from training sequences (item indices, time order).
+ *
+ * @example
+ * const trainer: SequenceTrainer = (train, n) => ({ score: (_h, scores) => scores.fill(0) });
+ */
 export type SequenceTrainer = (train: readonly (readonly number[])[], itemCount: number) => SequenceScorer;
 
-/** Which held-out item is the target. */
+/**
+ * Which held-out item is the target.
+ *
+ * @example
+ * evaluateLeaveOneOut(seqs, n, 'validation' satisfies LeaveOneOutTarget, trainer);
+ */
 export type LeaveOneOutTarget = 'validation' | 'test';
 
-/** One user's held-out case. */
+/**
+ * One user's held-out case.
+ *
+ * @example
+ * const c: LeaveOneOutCase = { user: 0, history: [1, 2], target: 3 };
+ */
 export interface LeaveOneOutCase {
   readonly user: number;
   readonly history: readonly number[];
@@ -48,7 +66,12 @@ export function splitLeaveOneOut(
   return { train, cases };
 }
 
-/** Averages over all cases, keyed by cutoff, plus timings. */
+/**
+ * Averages over all cases, keyed by cutoff, plus timings.
+ *
+ * @example
+ * const r: LeaveOneOutResult = evaluateLeaveOneOut(seqs, n, 'test', trainer); r.hitRate[10];
+ */
 export interface LeaveOneOutResult {
   readonly target: LeaveOneOutTarget;
   readonly users: number;

@@ -1,12 +1,22 @@
 import { mean, ndcgAt, recallAt } from './metrics.ts';
 import type { Keyset } from './parsers.ts';
 
-/** Predicts a ranked list of item indices for a user's next basket. */
+/**
+ * Predicts a ranked list of item indices for a user's next basket.
+ *
+ * @example
+ * const p: BasketPredictor = { predict: (history, _user, k) => [...new Set(history.flat())].slice(0, k) };
+ */
 export interface BasketPredictor {
   predict(history: readonly (readonly number[])[], user: string, k: number): number[];
 }
 
-/** What a next-basket model may learn from. */
+/**
+ * What a next-basket model may learn from.
+ *
+ * @example
+ * const trainer: BasketTrainer = (data: BasketTrainingData) => predictorFrom(data.histories);
+ */
 export interface BasketTrainingData {
   /** Every user's history baskets (the inputs; never the held-out targets of evaluated users). */
   readonly histories: ReadonlyMap<string, readonly (readonly number[])[]>;
@@ -15,10 +25,20 @@ export interface BasketTrainingData {
   readonly itemCount: number;
 }
 
-/** Builds a predictor from training data. */
+/**
+ * Builds a predictor from training data.
+ *
+ * @example
+ * const trainer: BasketTrainer = () => ({ predict: () => [] });
+ */
 export type BasketTrainer = (data: BasketTrainingData) => BasketPredictor;
 
-/** Averages over the evaluated users, keyed by cutoff, plus timings. */
+/**
+ * Averages over the evaluated users, keyed by cutoff, plus timings.
+ *
+ * @example
+ * const r: NextBasketResult = evaluateNextBasket(h, f, n, keyset, 'test', trainer); r.ndcg[10];
+ */
 export interface NextBasketResult {
   readonly users: number;
   readonly recall: Record<number, number>;

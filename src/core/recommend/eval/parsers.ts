@@ -27,7 +27,12 @@ export class DataFormatError extends Error {
   }
 }
 
-/** Users with their item sequences in time order. */
+/**
+ * Users with their item sequences in time order.
+ *
+ * @example
+ * const data: SequenceData = { users: ['u1'], sequences: [['a', 'b']] };
+ */
 export interface SequenceData {
   readonly users: string[];
   readonly sequences: string[][];
@@ -256,7 +261,12 @@ export function parseBaskets(text: string, source: string): Map<string, string[]
   return out;
 }
 
-/** A fixed split of users into train, validation and test. */
+/**
+ * A fixed split of users into train, validation and test.
+ *
+ * @example
+ * const k: Keyset = { train: ['1'], validation: ['2'], test: ['3'] };
+ */
 export interface Keyset {
   readonly train: string[];
   readonly validation: string[];
@@ -292,7 +302,12 @@ export function parseKeyset(text: string, source: string): Keyset {
   return { train: list('train'), validation: list('val'), test: list('test') };
 }
 
-/** One row of an interactions CSV. */
+/**
+ * One row of an interactions CSV.
+ *
+ * @example
+ * const row: InteractionRow = { user: 'u1', item: 'a', timestamp: 10, event: 'purchase' };
+ */
 export interface InteractionRow {
   readonly user: string;
   readonly item: string;

@@ -1,7 +1,12 @@
 import { Recommender, type RecommenderOptions } from '../recommender.ts';
 import type { SequenceScorer, SequenceTrainer } from './leave-one-out.ts';
 
-/** A recommender trained on index sequences, with a popularity tie-breaker. */
+/**
+ * A recommender trained on index sequences, with a popularity tie-breaker.
+ *
+ * @example
+ * const { recommender } = trainOnSequences(train, n, {}, false); recommender.recommendForHistory(['0'], 10);
+ */
 export interface TrainedSequenceModel {
   readonly recommender: Recommender;
   /** A tiny popularity prior (≤ 1e-9) so items nothing points to are not one block of ties. */

@@ -8,14 +8,24 @@
  * @module
  */
 
-/** One parameter to search: its candidate values and how to set it. */
+/**
+ * One parameter to search: its candidate values and how to set it.
+ *
+ * @example
+ * const step: TuningStep<{ a: number }> = { name: 'a', values: [1, 2], set: (o, v) => ({ ...o, a: v as number }) };
+ */
 export interface TuningStep<O> {
   readonly name: string;
   readonly values: readonly unknown[];
   set(options: O, value: unknown): O;
 }
 
-/** One evaluated option set. */
+/**
+ * One evaluated option set.
+ *
+ * @example
+ * coordinateSearch(start, steps, score).trials.map((t: TuningTrial<typeof start>) => t.score);
+ */
 export interface TuningTrial<O> {
   readonly options: O;
   readonly score: number;
