@@ -5,7 +5,12 @@ import { h, injectStyles, nextId } from './dom.ts';
 import type { BannerPurpose, Locale } from './i18n.ts';
 import { MESSAGES } from './i18n.ts';
 
-/** What the banner needs. */
+/**
+ * What the banner needs.
+ *
+ * @example
+ * const options: BannerOptions = { client, consent, locale: 'it', purposes: ['personalization'] };
+ */
 export interface BannerOptions {
   readonly client: Client;
   readonly consent: ConsentState;

@@ -5,12 +5,23 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The browser bundles Pertinent serves: the SDK (IIFE and ESM) and the privacy center's script. */
+/**
+ * The browser bundles Pertinent serves: the SDK (IIFE and ESM) and the privacy center's script.
+ *
+ * @example
+ * BUNDLES['pertinent.js'].format; // 'iife'
+ */
 export const BUNDLES = {
   'pertinent.js': { entry: 'sdk/index.ts', format: 'iife' },
   'pertinent.mjs': { entry: 'sdk/index.ts', format: 'esm' },
   'privacy-center.js': { entry: 'web/privacy-center/app.ts', format: 'iife' },
 } as const;
+/**
+ * The name of one of {@link BUNDLES}.
+ *
+ * @example
+ * const name: BundleName = 'pertinent.mjs';
+ */
 export type BundleName = keyof typeof BUNDLES;
 
 /**

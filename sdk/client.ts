@@ -4,7 +4,12 @@
  * No cookies are used (`credentials: 'omit'`).
  */
 
-/** Where the API is and who is calling. */
+/**
+ * Where the API is and who is calling.
+ *
+ * @example
+ * const options: ClientOptions = { endpoint: 'https://p.example.com', key: 'pk_live_…', token };
+ */
 export interface ClientOptions {
   /** The Pertinent server, e.g. `https://pertinent.example.com` (no trailing slash needed). */
   readonly endpoint: string;
@@ -14,29 +19,56 @@ export interface ClientOptions {
   readonly token: string;
 }
 
-/** A consent status as the API reports it for one purpose. */
+/**
+ * A consent status as the API reports it for one purpose.
+ *
+ * @example
+ * const undecided = (s: ConsentStatus) => s === 'unset' || s === 'needs_renewal';
+ */
 export type ConsentStatus = 'granted' | 'denied' | 'withdrawn' | 'needs_renewal' | 'unset';
 
-/** The effective consents of the subject (GET /v1/consents/me). */
+/**
+ * The effective consents of the subject (GET /v1/consents/me).
+ *
+ * @example
+ * const { purposes }: Consents = await client.consents();
+ * purposes.find((p) => p.purpose === 'personalization')?.status; // 'granted'
+ */
 export interface Consents {
   readonly subjectId: string;
   readonly currentPolicyVersion: string | null;
   readonly purposes: readonly { readonly purpose: string; readonly status: ConsentStatus }[];
 }
 
-/** One choice sent to POST /v1/consents. */
+/**
+ * One choice sent to POST /v1/consents.
+ *
+ * @example
+ * const choice: ConsentChoice = { purpose: 'measurement', status: 'withdrawn' };
+ */
 export interface ConsentChoice {
   readonly purpose: string;
   readonly status: 'granted' | 'denied' | 'withdrawn';
 }
 
-/** One reason of a recommended item, localized by the server. */
+/**
+ * One reason of a recommended item, localized by the server.
+ *
+ * @example
+ * const reason: Reason = { code: 'bought', text: 'Because you bought Wool coat' };
+ */
 export interface Reason {
   readonly code: string;
   readonly text: string;
 }
 
-/** A decision (POST /v1/decisions). */
+/**
+ * A decision (POST /v1/decisions).
+ *
+ * @example
+ * const d: Decision = await client.decide({ placement: 'home' }, 'en');
+ * d.mode; // 'personalized' once the visitor consented to personalization
+ */
 export interface Decision {
   readonly decisionId: string;
   readonly placement: string;
@@ -46,7 +78,13 @@ export interface Decision {
   readonly explanationUrl: string;
 }
 
-/** Why a decision was made (GET /v1/decisions/:id/explanation). */
+/**
+ * Why a decision was made (GET /v1/decisions/:id/explanation).
+ *
+ * @example
+ * const why: Explanation = await client.explain(decision, 'fr');
+ * why.items[0]?.reasons[0]?.text; // 'Parce que vous avez acheté Manteau en laine'
+ */
 export interface Explanation {
   readonly decisionId: string;
   readonly at: string;
@@ -76,7 +114,13 @@ export class PertinentError extends Error {
   }
 }
 
-/** The calls the SDK and the privacy center make. */
+/**
+ * The calls the SDK and the privacy center make.
+ *
+ * @example
+ * const client: Client = createClient({ endpoint, key, token });
+ * await client.request('PUT', '/v1/subjects/me/restrictions', { objectToProfiling: true });
+ */
 export interface Client {
   readonly endpoint: string;
   /** Any API call; JSON in, JSON out; throws {@link PertinentError}. */

@@ -1,6 +1,11 @@
 import type { ConsentStatus, Consents } from './client.ts';
 
-/** Purposes that the Global Privacy Control signal refuses (CCPA "do not sell or share"; no cross-context reminders). */
+/**
+ * Purposes that the Global Privacy Control signal refuses (CCPA "do not sell or share"; no cross-context reminders).
+ *
+ * @example
+ * GPC_PURPOSES.includes('retargeting'); // true
+ */
 export const GPC_PURPOSES: readonly string[] = ['retargeting', 'sale_sharing'];
 
 /**

@@ -16,7 +16,12 @@ export function h(
 }
 
 let uid = 0;
-/** A document-unique id with a prefix. */
+/**
+ * A document-unique id with a prefix.
+ *
+ * @example
+ * nextId('pt-pop'); // 'pt-pop-3'
+ */
 export const nextId = (prefix: string): string => `${prefix}-${++uid}`;
 
 const CSS = `.pt-banner{position:fixed;left:0;right:0;bottom:0;z-index:2147483000;box-sizing:border-box;max-height:90vh;overflow:auto;background:#fff;color:#1a1a1a;border-top:2px solid #1a1a1a;padding:16px;font:16px/1.45 system-ui,sans-serif;box-shadow:0 -4px 16px #0003}
@@ -37,7 +42,12 @@ const CSS = `.pt-banner{position:fixed;left:0;right:0;bottom:0;z-index:214748300
 .pt-pop ul{margin:4px 0 6px;padding-left:18px}.pt-pop .pt-row{gap:4px 16px;margin-top:4px}
 @media (prefers-color-scheme:dark){.pt-banner{background:#1d1d1f;color:#f2f2f2;border-color:#f2f2f2}.pt-btn{background:#f2f2f2;color:#1a1a1a;border-color:#f2f2f2}.pt-banner a,.pt-link{color:#8ab4ff}.pt-banner small{color:#ccc}}`;
 
-/** Adds the SDK's stylesheet once; every class starts with `pt-` so the shop's styles are left alone. */
+/**
+ * Adds the SDK's stylesheet once; every class starts with `pt-` so the shop's styles are left alone.
+ *
+ * @example
+ * injectStyles(); injectStyles(); // one <style id="pt-css"> in the head
+ */
 export function injectStyles(): void {
   if (document.getElementById('pt-css')) return;
   document.head.append(h('style', { id: 'pt-css' }, CSS));

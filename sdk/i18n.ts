@@ -3,9 +3,19 @@
  * comes from here; the server localizes the reasons themselves.
  */
 
-/** The languages the SDK speaks. */
+/**
+ * The languages the SDK speaks.
+ *
+ * @example
+ * LOCALES.includes('it'); // true
+ */
 export const LOCALES = ['en', 'fr', 'it'] as const;
-/** One of {@link LOCALES}. */
+/**
+ * One of {@link LOCALES}.
+ *
+ * @example
+ * const locale: Locale = pickLocale(navigator.language);
+ */
 export type Locale = (typeof LOCALES)[number];
 
 /**
@@ -22,16 +32,32 @@ export function pickLocale(...candidates: (string | null | undefined)[]): Locale
   return 'en';
 }
 
-/** The purposes a shop usually asks for in its banner. */
+/**
+ * The purposes a shop usually asks for in its banner.
+ *
+ * @example
+ * const purposes: BannerPurpose[] = ['personalization', 'measurement'];
+ */
 export type BannerPurpose = 'personalization' | 'measurement' | 'retargeting' | 'marketing_messages';
 
-/** A purpose in plain words: its name and what the customer gets in exchange. */
+/**
+ * A purpose in plain words: its name and what the customer gets in exchange.
+ *
+ * @example
+ * const { name, gives }: PurposeText = MESSAGES.fr.purposes.measurement;
+ */
 export interface PurposeText {
   readonly name: string;
   readonly gives: string;
 }
 
-/** The SDK's texts in one language. */
+/**
+ * The SDK's texts in one language.
+ *
+ * @example
+ * const m: Messages = MESSAGES[pickLocale(document.documentElement.lang)];
+ * m.why; // 'Why?'
+ */
 export interface Messages {
   readonly bannerTitle: string;
   readonly bannerText: string;

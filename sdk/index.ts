@@ -33,7 +33,12 @@ export { pickLocale } from './i18n.ts';
 export type { TrackEvent, TrackOutcome } from './tracker.ts';
 export type { WidgetOptions } from './widget.ts';
 
-/** How to start the SDK. */
+/**
+ * How to start the SDK.
+ *
+ * @example
+ * const options: InitOptions = { endpoint: 'https://p.example.com', key: 'pk_…', token, purposes: ['personalization'] };
+ */
 export interface InitOptions extends ClientOptions {
   /** `en`, `fr` or `it`; defaults to the page's `lang`, then the browser's language. */
   readonly locale?: string;
@@ -47,7 +52,13 @@ export interface InitOptions extends ClientOptions {
   readonly privacyCenterUrl?: string;
 }
 
-/** The SDK once started: see {@link init}. */
+/**
+ * The SDK once started: see {@link init}.
+ *
+ * @example
+ * const p: Pertinent = await init(options);
+ * document.querySelector('#privacy')?.setAttribute('href', p.privacyCenterUrl());
+ */
 export interface Pertinent {
   readonly locale: Locale;
   readonly consent: ConsentState;

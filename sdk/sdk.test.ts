@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Client, Consents } from './client.ts';
 import { ConsentState } from './consent.ts';
@@ -86,4 +87,16 @@ describe('SDK: languages', () => {
       Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v).map((x) => `${k}.${x}`) : [k]));
     for (const l of LOCALES) assert.deepEqual(keys(MESSAGES[l]).sort(), keys(MESSAGES.en).sort(), l);
   });
+});
+
+test('every export of the SDK carries TSDoc with an example', () => {
+  const missing: string[] = [];
+  const dir = import.meta.dirname;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    const source = readFileSync(`${dir}/${file}`, 'utf8');
+    const exports =
+      /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?export (?:async )?(?:function|class|interface|type|const) (\w+)/g;
+    for (const m of source.matchAll(exports)) if (!m[1]?.includes('@example')) missing.push(`${file}: ${m[2]}`);
+  }
+  assert.deepEqual(missing, []);
 });

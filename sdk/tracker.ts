@@ -1,7 +1,12 @@
 import type { Client } from './client.ts';
 import type { ConsentState } from './consent.ts';
 
-/** An event the shop page reports. */
+/**
+ * An event the shop page reports.
+ *
+ * @example
+ * const event: TrackEvent = { type: 'cart', itemId: 'coat-wool', quantity: 1, price: 189 };
+ */
 export interface TrackEvent {
   readonly type: 'view' | 'cart' | 'purchase' | 'search' | 'click' | 'dismiss' | 'impression';
   readonly itemId?: string;
@@ -13,7 +18,12 @@ export interface TrackEvent {
   readonly purpose?: string;
 }
 
-/** What happened to a tracked event: sent (soon), held until the person decides, or dropped. */
+/**
+ * What happened to a tracked event: sent (soon), held until the person decides, or dropped.
+ *
+ * @example
+ * if (p.track({ type: 'view', itemId: 'x' }) === 'dropped') console.debug('refused: not sent');
+ */
 export type TrackOutcome = 'sent' | 'held' | 'dropped';
 
 /**

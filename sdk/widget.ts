@@ -4,7 +4,12 @@ import type { Locale } from './i18n.ts';
 import { MESSAGES } from './i18n.ts';
 import type { Tracker } from './tracker.ts';
 
-/** Which placement to fill and how. */
+/**
+ * Which placement to fill and how.
+ *
+ * @example
+ * const options: WidgetOptions = { placement: 'product-page', context: { itemId: 'coat-wool' }, limit: 4 };
+ */
 export interface WidgetOptions {
   /** The placement id configured in Pertinent, e.g. `home` or `product-page`. */
   readonly placement: string;
@@ -18,7 +23,12 @@ export interface WidgetOptions {
   readonly title?: string;
 }
 
-/** What the widget needs from the SDK. */
+/**
+ * What the widget needs from the SDK.
+ *
+ * @example
+ * const deps: WidgetDeps = { client, locale: 'en', tracker };
+ */
 export interface WidgetDeps {
   readonly client: Client;
   readonly locale: Locale;
