@@ -196,6 +196,9 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       await banner.waitFor();
       await page.locator('.pt-widget').waitFor();
       await page.screenshot({ path: join(ARTIFACTS, `banner-${lang}.png`) });
+      await page.setViewportSize({ width: 360, height: 780 });
+      await page.screenshot({ path: join(ARTIFACTS, `banner-phone-${lang}.png`) });
+      await page.setViewportSize({ width: 1024, height: 800 });
       await banner.locator('button.pt-link').click();
       await page.screenshot({ path: join(ARTIFACTS, `banner-choices-${lang}.png`) });
 
@@ -218,6 +221,11 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       await pop.getByText(reason).waitFor();
       if (lang === 'en') assert.match((await pop.textContent()) ?? '', /Because you bought Wool coat/);
       await page.screenshot({ path: join(ARTIFACTS, `widget-${lang}.png`) });
+      // Escape closes the explanation and gives the focus back to its button.
+      await pop.locator('a').focus();
+      await page.keyboard.press('Escape');
+      await pop.waitFor({ state: 'hidden' });
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-pt')), 'why');
 
       // The privacy center, on a phone-sized screen.
       await page.setViewportSize({ width: 360, height: 780 });

@@ -22,6 +22,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Command } from '../command.ts';
 import { out, parseFlags, requireFlag, UsageError } from '../command.ts';
 import { readCsv } from '../csv.ts';
+import { eventsKind } from './import-events.ts';
 
 /** A line that cannot become a record; its message says why, for the summary. */
 export class RecordError extends Error {}
@@ -153,7 +154,7 @@ export const catalogKind: ImportKind<unknown> = {
 };
 
 /** The kinds `pertinent import` knows, by name. */
-export const KINDS: Record<string, ImportKind<unknown>> = { catalog: catalogKind };
+export const KINDS: Record<string, ImportKind<unknown>> = { catalog: catalogKind, events: eventsKind };
 
 // ---- the shared machinery ----------------------------------------------------
 
@@ -370,6 +371,7 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'Import a catalog from a CSV or NDJSON file, with progress and a report of rejected lines',
   usage: `pertinent import catalog --tenant ID [--format csv|ndjson] [--rejects FILE] FILE
+pertinent import events  --tenant ID [--format csv|ndjson] [--rejects FILE] FILE
 
   FILE              CSV with a header line, or NDJSON (one JSON item per line); the format
                     comes from the extension (.csv, .ndjson, .jsonl) or --format
@@ -380,6 +382,9 @@ export const importCommand: Command = {
 CSV columns: id,title,category (required), price,currency,available, and attr.<name>
 for attributes (attr.<name>:number, attr.<name>:boolean, attr.<name>:list with "|" between values).
 Items are created or replaced by id. A bad line is reported and skipped; the others are imported.
+Events: CSV columns subject,type,item,occurred_at,event_id (required), quantity,price,source,query,
+purpose (optional), or NDJSON events as POST /v1/events takes them; source defaults to "import";
+an event already there (same subject and event id) is not stored twice, so a run can be repeated.
 Exit code: 0 when every line was imported, 1 when some were rejected or the import failed.`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
@@ -393,7 +398,7 @@ Exit code: 0 when every line was imported, 1 when some were rejected or the impo
       throw new UsageError(
         kindName
           ? `Unknown kind "${kindName}"; expected ${Object.keys(KINDS).join(' or ')}.`
-          : 'Name what to import: catalog.',
+          : 'Name what to import: catalog or events.',
       );
     }
     if (file === undefined) throw new UsageError('Name the file to import.');

@@ -137,7 +137,13 @@ interface TenantState {
   builtAt: number;
   catalogLoadedAt: number;
   refreshing: Promise<void> | undefined;
+  /** Popular lists per category ('' for all), recomputed after POPULAR_TTL_MS. */
+  popular: Map<string, { at: number; list: Scored[] }>;
 }
+
+/** "Popular this week" need not be recomputed per request (it scans every item). */
+const POPULAR_TTL_MS = 5 * 60 * 1000;
+const POPULAR_DEPTH = 200;
 
 /**
  * Decisions: loads what a decision may read (through the consented view),
@@ -278,7 +284,7 @@ export class DecisionService {
       after = last.eventId;
     }
     const now = this.#now();
-    return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined };
+    return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined, popular: new Map() };
   }
 
   /** Reloads the catalog in the background when it is older than the TTL (decisions keep using the old one meanwhile). */
@@ -312,7 +318,15 @@ export class DecisionService {
             : { itemId: r.itemId, score: r.score, anchor };
         }),
       popular: (category, k) => {
-        const list = rec.popular(k, category === undefined ? {} : { category });
+        const key = category ?? '';
+        const now = this.#now();
+        let cached = state.popular.get(key);
+        if (!cached || now - cached.at > POPULAR_TTL_MS) {
+          const computed = rec.popular(POPULAR_DEPTH, category === undefined ? {} : { category });
+          cached = { at: now, list: computed.map((r) => ({ itemId: r.itemId, score: r.score })) };
+          state.popular.set(key, cached);
+        }
+        const list = cached.list.slice(0, k);
         if (list.length > 0 || category === undefined) return list;
         // A category nobody interacted with yet: its items, in catalog order.
         const out: Scored[] = [];
@@ -576,6 +590,12 @@ export class DecisionService {
     };
   }
 
+  /** Removes the subject's contribution from the tenant's in-memory models (their data stays). */
+  async forgetInModels(tenantId: string, subjectId: string): Promise<void> {
+    const state = this.#states.get(tenantId);
+    if (state) (await state).rec.removeSubject(subjectId);
+  }
+
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
   async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
     await this.flush();
@@ -586,6 +606,7 @@ export class DecisionService {
 
   async close(): Promise<void> {
     await this.flush().catch(() => {});
+    await this.#store.close();
   }
 }
 

@@ -78,6 +78,8 @@ export class PostgresDecisionStore implements DecisionStore {
     });
   }
 
+  async close(): Promise<void> {}
+
   async findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined> {
     const { rows } = await this.#pool.query<{ record: string }>(
       'SELECT record FROM decisions WHERE tenant_id = $1 AND id = $2',

@@ -1,20 +1,49 @@
+import BetterSqlite3 from 'better-sqlite3';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionStore, TrainingEvent } from './decisions.store.ts';
 
+/**
+ * Audit records and counters are written on a connection of their own with
+ * `synchronous = NORMAL`: in WAL mode a commit then survives a crash of the
+ * process but not a power loss, and costs no fsync — a decision must not wait
+ * for the disk (docs/adr/0006-decision-pipeline.md). Everything else uses the
+ * shared connection (FULL).
+ */
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
+  readonly #audit: BetterSqlite3.Database;
   readonly #insertDecision;
   readonly #insertCounter;
   readonly #listCounters;
+  readonly #writeBatch;
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
-    this.#insertDecision = this.#db.prepare(
+    this.#audit = new BetterSqlite3(db.sqlite.name);
+    this.#audit.pragma('journal_mode = WAL');
+    this.#audit.pragma('synchronous = NORMAL');
+    this.#audit.pragma('busy_timeout = 5000');
+    this.#insertDecision = this.#audit.prepare(
       'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#insertCounter = this.#db.prepare(
+    this.#insertCounter = this.#audit.prepare(
       'INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at) VALUES (?, ?, ?, ?, ?)',
     );
+    this.#writeBatch = this.#audit.transaction((records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
+      for (const r of records) {
+        this.#insertDecision.run(
+          r.tenantId,
+          r.decisionId,
+          r.subjectId,
+          r.placement,
+          r.purpose,
+          r.mode,
+          JSON.stringify(r),
+          r.at,
+        );
+      }
+      for (const c of counters) this.#insertCounter.run(c.tenantId, c.subjectId, c.scope, c.key, c.at);
+    });
     this.#listCounters = this.#db.prepare(
       'SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? AND at >= ?',
     );
@@ -53,21 +82,12 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
-    this.#db.transaction(() => {
-      for (const r of records) {
-        this.#insertDecision.run(
-          r.tenantId,
-          r.decisionId,
-          r.subjectId,
-          r.placement,
-          r.purpose,
-          r.mode,
-          JSON.stringify(r),
-          r.at,
-        );
-      }
-      for (const c of counters) this.#insertCounter.run(c.tenantId, c.subjectId, c.scope, c.key, c.at);
-    })();
+    this.#writeBatch(records, counters);
+  }
+
+  /** Closes the audit connection (the shared one is closed by the database). */
+  async close(): Promise<void> {
+    if (this.#audit.open) this.#audit.close();
   }
 
   async findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined> {

@@ -41,4 +41,6 @@ export interface DecisionStore {
    * models never learn from data without consent.
    */
   scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]>;
+  /** Releases what the store holds of its own (not the shared database). */
+  close(): Promise<void>;
 }

@@ -227,28 +227,7 @@ export class EventService {
       );
     }
     const ctx = { now: this.#now(), subjectFor: options.subjectFor, defaultSource: options.defaultSource ?? 'web' };
-    const records: EventRecord[] = [];
-    const invalid = new Map<number, string[]>();
-    for (let i = 0; i < batch.length; i++) {
-      const result = validateEvent(batch[i], ctx);
-      if (Array.isArray(result)) invalid.set(i, result);
-      else records.push(result);
-    }
-
-    // Unknown items: at most one query for the whole batch, for the items not
-    // recently seen in this tenant's catalog.
-    const itemIds = new Set<string>();
-    for (const r of records) if (r.itemId !== null) itemIds.add(r.itemId);
-    const known = await this.#knownItems(tenantId, itemIds, ctx.now);
-    if (known.size < itemIds.size) {
-      for (let i = 0; i < batch.length; i++) {
-        if (invalid.has(i)) continue;
-        const itemId = (batch[i] as { itemId?: string }).itemId;
-        if (itemId !== undefined && !known.has(itemId)) {
-          invalid.set(i, [`itemId ${JSON.stringify(itemId)} is not in the catalog`]);
-        }
-      }
-    }
+    const { records, invalid } = await this.#check(tenantId, batch, ctx);
     if (invalid.size > 0) throw invalidEvents(batch, invalid);
 
     if (options.gpc && this.#onGpc) {
@@ -257,6 +236,61 @@ export class EventService {
     const admitted = this.#admit ? await this.#admit(tenantId, records) : records;
     const stored = admitted.length === 0 ? 0 : await this.#store.insertEvents(tenantId, admitted);
     return { received: records.length, stored, duplicates: records.length - stored };
+  }
+
+  /**
+   * Imports events from a file (`pertinent import events`): unlike `ingest`,
+   * each event stands alone — the valid ones are stored (in one transaction),
+   * and the result says, in order, undefined for each event imported (or
+   * already there) and why each other one was rejected. Events name their
+   * subject; their source defaults to "import".
+   */
+  async importEvents(tenantId: string, batch: readonly unknown[]): Promise<(string | undefined)[]> {
+    const subjectFor = (requested: string | undefined) => {
+      if (requested === undefined) throw new AppError('subject_required', 400, 'no subject');
+      return requested;
+    };
+    const ctx = { now: this.#now(), subjectFor, defaultSource: 'import' as const };
+    const { records, invalid } = await this.#check(tenantId, batch, ctx);
+    const admitted = this.#admit ? await this.#admit(tenantId, records) : records;
+    if (admitted.length > 0) await this.#store.insertEvents(tenantId, admitted);
+    return batch.map((_, i) => invalid.get(i)?.join('; '));
+  }
+
+  /**
+   * Checks every event of a batch: `records` holds the valid ones in batch
+   * order, `invalid` what is wrong with the others, by index. Items are
+   * looked up once for the whole batch.
+   */
+  async #check(
+    tenantId: string,
+    batch: readonly unknown[],
+    ctx: Parameters<typeof validateEvent>[1],
+  ): Promise<{ records: EventRecord[]; invalid: Map<number, string[]> }> {
+    const records: EventRecord[] = [];
+    const invalid = new Map<number, string[]>();
+    const indexes: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const result = validateEvent(batch[i], ctx);
+      if (Array.isArray(result)) invalid.set(i, result);
+      else {
+        records.push(result);
+        indexes.push(i);
+      }
+    }
+    // Unknown items: at most one query for the whole batch, for the items not
+    // recently seen in this tenant's catalog.
+    const itemIds = new Set<string>();
+    for (const r of records) if (r.itemId !== null) itemIds.add(r.itemId);
+    const known = await this.#knownItems(tenantId, itemIds, ctx.now);
+    if (known.size === itemIds.size) return { records, invalid };
+    const kept: EventRecord[] = [];
+    records.forEach((r, k) => {
+      if (r.itemId !== null && !known.has(r.itemId)) {
+        invalid.set(indexes[k] as number, [`itemId ${JSON.stringify(r.itemId)} is not in the catalog`]);
+      } else kept.push(r);
+    });
+    return { records: kept, invalid };
   }
 
   /**

@@ -11,23 +11,37 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, sql, width } = workerData;
+const { file, sql, rowSql, conflictSql, width } = workerData;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 // As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
-const insert = db.prepare(sql);
+const insertOne = db.prepare(`${sql} ${rowSql}${conflictSql}`);
+// Up to CHUNK events per statement: fewer calls into SQLite, one result each.
+const CHUNK = 100;
+const insertChunk = db.prepare(`${sql} ${new Array(CHUNK).fill(rowSql).join(', ')}${conflictSql}`);
 
 /** One batch: `rows` is flat, `width` values per event, after the tenant id. */
 const insertBatch = db.transaction((tenantId, rows) => {
   let stored = 0;
-  const args = new Array(width + 1);
+  const per = width + 1;
+  const chunkArgs = new Array(per * CHUNK);
+  let i = 0;
+  for (; i + width * CHUNK <= rows.length; i += width * CHUNK) {
+    for (let r = 0; r < CHUNK; r++) {
+      const at = r * per;
+      chunkArgs[at] = tenantId;
+      for (let j = 0; j < width; j++) chunkArgs[at + 1 + j] = rows[i + r * width + j];
+    }
+    stored += insertChunk.run(chunkArgs).changes;
+  }
+  const args = new Array(per);
   args[0] = tenantId;
-  for (let i = 0; i < rows.length; i += width) {
+  for (; i < rows.length; i += width) {
     for (let j = 0; j < width; j++) args[j + 1] = rows[i + j];
-    stored += insert.run(args).changes;
+    stored += insertOne.run(args).changes;
   }
   return stored;
 });

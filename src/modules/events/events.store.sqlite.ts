@@ -56,8 +56,10 @@ interface DeclarationRow {
   declared_at: number | string;
 }
 
-const INSERT_EVENT = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (tenant_id, subject_id, event_id) DO NOTHING`;
+const INSERT_INTO = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS}) VALUES`;
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ON_CONFLICT = ' ON CONFLICT (tenant_id, subject_id, event_id) DO NOTHING';
+const INSERT_EVENT = `${INSERT_INTO} ${ROW}${ON_CONFLICT}`;
 const WIDTH = 13;
 
 interface WriterResult {
@@ -155,7 +157,7 @@ export class SqliteEventStore implements EventStore {
   #startWriter(): Worker {
     if (this.#writer) return this.#writer;
     const writer = new Worker(new URL('./events.sqlite-writer.mjs', import.meta.url), {
-      workerData: { file: this.#db.name, sql: INSERT_EVENT, width: WIDTH },
+      workerData: { file: this.#db.name, sql: INSERT_INTO, rowSql: ROW, conflictSql: ON_CONFLICT, width: WIDTH },
     });
     writer.unref();
     writer.on('message', (results: WriterResult[]) => {
