@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { scheduleRetentionSweeps } from './modules/rights/retention-schedule.ts';
 import type { Config } from './platform/config.ts';
 import { createServices } from './platform/container.ts';
 
@@ -7,7 +8,13 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   const services = await createServices(config);
   const app = await buildApp(services, { logger: true });
   const url = await app.listen({ host: config.host, port: config.port });
+  // Retention limits are enforced by this node too (every node may sweep: deletes by age are idempotent).
+  const sweeps =
+    config.retentionSweepMinutes > 0
+      ? scheduleRetentionSweeps(() => services.rights.sweep(), config.retentionSweepMinutes * 60_000, app.log)
+      : undefined;
   const close = async () => {
+    await sweeps?.stop();
     await app.close();
     await services.close();
   };

@@ -2,10 +2,13 @@ import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Command } from './command.ts';
 import { err, out, UsageError } from './command.ts';
+import { encryptionCommand } from './commands/encryption.ts';
 import { importCommand } from './commands/import.ts';
 import { keysCommand } from './commands/keys.ts';
 import { ledgerCommand } from './commands/ledger.ts';
+import { retentionCommand } from './commands/retention.ts';
 import { serveCommand } from './commands/serve.ts';
+import { subjectsCommand } from './commands/subjects.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { tokenCommand } from './commands/token.ts';
 
@@ -17,6 +20,9 @@ export const commands: Command[] = [
   tokenCommand,
   importCommand,
   ledgerCommand,
+  subjectsCommand,
+  retentionCommand,
+  encryptionCommand,
 ];
 
 function help(): string {

@@ -93,7 +93,11 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
   const decisions = new DecisionService(
     byStore<DecisionStore>(db, { sqlite: (d) => new SqliteDecisionStore(d), postgres: (d) => new PostgresDecisionStore(d) }),
     // Decisions read consents through the rights module: an objection or a restriction makes them non-personal.
-    { catalog, consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) }, events },
+    {
+      catalog,
+      consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) },
+      events,
+    },
     { now },
   );
   // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.

@@ -114,11 +114,7 @@ export function rightsRoutes(app: App, rights: RightsService): void {
       },
     },
     async (request) =>
-      rights.eraseSubject(
-        request.auth.tenantId,
-        subjectParam(request, request.params.subjectId),
-        request.auth.scope,
-      ),
+      rights.eraseSubject(request.auth.tenantId, subjectParam(request, request.params.subjectId), request.auth.scope),
   );
 
   app.get(
@@ -132,8 +128,7 @@ export function rightsRoutes(app: App, rights: RightsService): void {
         response: { 200: RestrictionsView, ...problemResponses },
       },
     },
-    async (request) =>
-      rights.getRestrictions(request.auth.tenantId, subjectParam(request, request.params.subjectId)),
+    async (request) => rights.getRestrictions(request.auth.tenantId, subjectParam(request, request.params.subjectId)),
   );
 
   app.put(

@@ -5,7 +5,7 @@ import type { Purpose } from '../../core/purposes.ts';
 import type { RetentionLimits } from '../../platform/config.ts';
 import { AppError, badRequest } from '../../platform/errors.ts';
 import type { FieldCipher } from '../../platform/field-cipher.ts';
-import { contactAad, FieldCipher as Cipher } from '../../platform/field-cipher.ts';
+import { FieldCipher as Cipher, contactAad } from '../../platform/field-cipher.ts';
 import type { SubjectConsents, SubjectEntry } from '../consent/consent.service.ts';
 import type { PreferencesView } from '../events/events.service.ts';
 import type { EventRecord } from '../events/events.store.ts';
@@ -26,7 +26,11 @@ export interface RightsPorts {
   readonly events: { getPreferences(tenantId: string, subjectId: string): Promise<PreferencesView> };
   readonly consent: {
     consentsOf(tenantId: string, subjectId: string): Promise<SubjectConsents>;
-    history(tenantId: string, subjectId: string, options: { afterSeq?: number; limit?: number }): Promise<SubjectEntry[]>;
+    history(
+      tenantId: string,
+      subjectId: string,
+      options: { afterSeq?: number; limit?: number },
+    ): Promise<SubjectEntry[]>;
     ledgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined>;
   };
   readonly decisions: {

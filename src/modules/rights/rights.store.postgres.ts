@@ -62,12 +62,7 @@ export class PostgresRightsStore implements RightsStore {
     );
   }
 
-  async putRestrictions(
-    tenantId: string,
-    subjectId: string,
-    r: Restrictions,
-    log: RightsRequestRecord,
-  ): Promise<void> {
+  async putRestrictions(tenantId: string, subjectId: string, r: Restrictions, log: RightsRequestRecord): Promise<void> {
     await pgTransaction(this.#pool, async (client) => {
       await client.query(
         `INSERT INTO subject_restrictions (tenant_id, subject_id, object_to_profiling, restrict_processing, updated_at)

@@ -120,12 +120,7 @@ export class SqliteRightsStore implements RightsStore {
     );
   }
 
-  async putRestrictions(
-    tenantId: string,
-    subjectId: string,
-    r: Restrictions,
-    log: RightsRequestRecord,
-  ): Promise<void> {
+  async putRestrictions(tenantId: string, subjectId: string, r: Restrictions, log: RightsRequestRecord): Promise<void> {
     this.#db.transaction(() => {
       this.#db
         .prepare(
@@ -182,9 +177,8 @@ export class SqliteRightsStore implements RightsStore {
     this.#db
       .prepare('INSERT INTO erasure_keys (tenant_id, secret, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(tenantId, randomBytes(32).toString('hex'), now);
-    return (
-      this.#db.prepare('SELECT secret FROM erasure_keys WHERE tenant_id = ?').get(tenantId) as { secret: string }
-    ).secret;
+    return (this.#db.prepare('SELECT secret FROM erasure_keys WHERE tenant_id = ?').get(tenantId) as { secret: string })
+      .secret;
   }
 
   async eraseSubject(
@@ -289,16 +283,9 @@ export class SqliteRightsStore implements RightsStore {
   async replaceEncryptedField(field: EncryptedField, expected: string): Promise<boolean> {
     return (
       this.#db
-        .prepare(
-          'UPDATE declarations SET value = ? WHERE tenant_id = ? AND subject_id = ? AND kind = ? AND value = ?',
-        )
-        .run(
-          JSON.stringify(field.value),
-          field.tenantId,
-          field.subjectId,
-          field.kind,
-          JSON.stringify(expected),
-        ).changes === 1
+        .prepare('UPDATE declarations SET value = ? WHERE tenant_id = ? AND subject_id = ? AND kind = ? AND value = ?')
+        .run(JSON.stringify(field.value), field.tenantId, field.subjectId, field.kind, JSON.stringify(expected))
+        .changes === 1
     );
   }
 }

@@ -105,7 +105,12 @@ export interface RightsStore {
   listSubjectRequests(tenantId: string, subjectId: string): Promise<RightsRequestRecord[]>;
 
   findRestrictions(tenantId: string, subjectId: string): Promise<Restrictions | undefined>;
-  putRestrictions(tenantId: string, subjectId: string, restrictions: Restrictions, log: RightsRequestRecord): Promise<void>;
+  putRestrictions(
+    tenantId: string,
+    subjectId: string,
+    restrictions: Restrictions,
+    log: RightsRequestRecord,
+  ): Promise<void>;
 
   subjectHoldings(tenantId: string, subjectId: string): Promise<SubjectHoldings>;
 

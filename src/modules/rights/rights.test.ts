@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Services } from '../../platform/container.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { describeEachStore } from '../../platform/db/testing.ts';
+import { describeEachStore, testDatabaseUrl } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
 import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
 import { DEMO_POLICY_VERSION, seedDemoShop } from '../decisions/demo-shop.ts';
 
 const DAY = 24 * 3600 * 1000;
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../../bin/pertinent.mjs', import.meta.url));
 const KEY1 = `k1:${randomBytes(32).toString('base64')}`;
 const KEY2 = `k2:${randomBytes(32).toString('base64')}`;
 
@@ -135,18 +141,20 @@ describeEachStore('data rights end to end', (getDb) => {
     const doc = res.json();
     assert.equal(doc.format, 'pertinent.subject-export/1');
     assert.equal(doc.subjectId, 'ivy.r-17');
-    assert.deepEqual(
-      doc.events.map((e: { eventId: string }) => e.eventId).sort(),
-      events.map((e) => e.eventId).sort(),
+    assert.deepEqual(doc.events.map((e: { eventId: string }) => e.eventId).sort(), events.map((e) => e.eventId).sort());
+    assert.ok(
+      doc.events.every((e: { purpose: string; provenance: string }) => e.purpose && e.provenance === 'observed'),
     );
-    assert.ok(doc.events.every((e: { purpose: string; provenance: string }) => e.purpose && e.provenance === 'observed'));
     assert.equal(doc.declared.preferences.email, 'ivy.r-17@example.org', 'contact data decrypted for its owner');
     assert.equal(doc.declared.preferences.phone, '+33612345678');
     assert.deepEqual(doc.declared.preferences.interests.categories, ['clothing/hats']);
-    assert.deepEqual(
-      doc.declared.declarations.map((d: { kind: string }) => d.kind).sort(),
-      ['channels', 'email', 'interests', 'locale', 'phone'],
-    );
+    assert.deepEqual(doc.declared.declarations.map((d: { kind: string }) => d.kind).sort(), [
+      'channels',
+      'email',
+      'interests',
+      'locale',
+      'phone',
+    ]);
     assert.equal(doc.consents.current.length, 4);
     assert.equal(doc.consents.history.length, 4);
     assert.match(doc.consents.ledgerPseudonym, /^[A-Za-z0-9_-]{24}$/);
@@ -273,10 +281,7 @@ describeEachStore('data rights end to end', (getDb) => {
     await inject('PUT', '/v1/subjects/alice/restrictions', bearer(shop.server), { restrictProcessing: true });
     assert.notEqual((await decide({ placement: 'home', subjectId: 'alice' })).mode, 'personalized');
     const read = await inject('GET', '/v1/subjects/alice/restrictions', bearer(shop.server));
-    assert.deepEqual(
-      { o: read.json().objectToProfiling, r: read.json().restrictProcessing },
-      { o: false, r: true },
-    );
+    assert.deepEqual({ o: read.json().objectToProfiling, r: read.json().restrictProcessing }, { o: false, r: true });
     await inject('PUT', '/v1/subjects/alice/restrictions', bearer(shop.server), { restrictProcessing: false });
     const kinds = (await inject('GET', '/v1/rights-requests?limit=1000', bearer(shop.admin)))
       .json()
@@ -313,7 +318,10 @@ describeEachStore('data rights end to end', (getDb) => {
       config: { PERTINENT_ENCRYPTION_KEY: KEY2, PERTINENT_ENCRYPTION_OLD_KEYS: KEY1 },
     });
     try {
-      assert.equal((await rotated.services.events.getPreferences(shop.id, 'carl.k')).preferences.email, 'carl.k@example.org');
+      assert.equal(
+        (await rotated.services.events.getPreferences(shop.id, 'carl.k')).preferences.email,
+        'carl.k@example.org',
+      );
       const report = await rotated.services.rights.rotateEncryption();
       assert.equal(report.keyId, 'k2');
       assert.ok(report.reencrypted >= 2);
@@ -352,8 +360,9 @@ describeEachStore('data rights end to end', (getDb) => {
   test('bad input gets problem+json and writes nothing', async () => {
     const count = async () =>
       Number(
-        (await sql<{ n: number }>(getDb(), 'SELECT count(*) AS n FROM rights_requests WHERE tenant_id = $1', [shop.id]))[0]
-          ?.n,
+        (
+          await sql<{ n: number }>(getDb(), 'SELECT count(*) AS n FROM rights_requests WHERE tenant_id = $1', [shop.id])
+        )[0]?.n,
       );
     const before = await count();
     const cases: [string, string, unknown, string][] = [
@@ -424,7 +433,9 @@ describeEachStore('data rights end to end', (getDb) => {
     });
     const counts = async () => {
       const n = async (table: string) =>
-        Number((await sql<{ n: number }>(getDb(), `SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1`, [t.id]))[0]?.n);
+        Number(
+          (await sql<{ n: number }>(getDb(), `SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1`, [t.id]))[0]?.n,
+        );
       return {
         events: await n('events'),
         decisions: await n('decisions'),
@@ -469,5 +480,34 @@ describeEachStore('data rights end to end', (getDb) => {
     } finally {
       now = saved;
     }
+  });
+  test('the command line exports and erases a subject, sweeps retention and rotates the encryption key', async () => {
+    const db = getDb();
+    const env = {
+      ...process.env,
+      PERTINENT_LOG_LEVEL: 'silent',
+      PERTINENT_ENCRYPTION_KEY: KEY2,
+      PERTINENT_ENCRYPTION_OLD_KEYS: KEY1,
+      ...(db.kind === 'sqlite'
+        ? { PERTINENT_DATA_DIR: dirname(db.sqlite.name), DATABASE_URL: '' }
+        : { DATABASE_URL: testDatabaseUrl, PERTINENT_PG_SCHEMA: db.schema }),
+    };
+    const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env });
+    await services.events.putPreferences(shop.id, 'cli.subject', { email: 'cli@example.org' }, 'web');
+    const exported = JSON.parse(
+      (await cli('subjects', 'export', '--tenant', shop.id, '--subject', 'cli.subject')).stdout,
+    );
+    assert.equal(exported.declared.preferences.email, 'cli@example.org');
+    const refused = await cli('subjects', 'erase', '--tenant', shop.id, '--subject', 'cli.subject').catch((e) => e);
+    assert.equal(refused.code, 2, 'erasure needs --yes');
+    const rotated = await cli('encryption', 'rotate');
+    assert.match(rotated.stdout, /^Re-encrypted \d+ of \d+ contact fields under key k2\.\n$/);
+    const erased = await cli('subjects', 'erase', '--tenant', shop.id, '--subject', 'cli.subject', '--yes');
+    assert.match(erased.stdout, /declarations\s+1/);
+    assert.deepEqual((await services.events.getPreferences(shop.id, 'cli.subject')).declarations, []);
+    const dry = await cli('retention', 'sweep', '--dry-run');
+    assert.match(dry.stdout, /^Would delete:\n {2}events +\d+/);
+    const usage = await cli('retention').catch((e) => e);
+    assert.equal(usage.code, 2);
   });
 });
