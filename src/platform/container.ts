@@ -129,6 +129,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     close: async () => {
       await ads.close();
       await decisions.close();
+      await events.close();
       await db.close();
     },
   };

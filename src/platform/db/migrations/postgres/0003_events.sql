@@ -4,7 +4,7 @@
 
 -- One row per (tenant, subject, client event id): a retried batch is not
 -- stored twice. The one index serves both deduplication and reading a
--- subject's events (see docs/adr/events-dedup-key.md).
+-- subject's events (see docs/adr/0009-event-ingest.md).
 -- No foreign key to tenants on this, the hottest table: a per-row key check
 -- (a trigger and a row lock per event) costs ingest throughput; the tenant is
 -- checked once per batch through its API key; deleting a tenant must delete

@@ -4,7 +4,7 @@
 
 -- One row per (tenant, subject, client event id): a retried batch is not
 -- stored twice. The one index serves both deduplication and reading a
--- subject's events (see docs/adr/events-dedup-key.md): a second index on the
+-- subject's events (see docs/adr/0009-event-ingest.md): a second index on the
 -- event id alone would double the scattered index writes of every insert.
 -- A rowid table: rows are appended in arrival order; only the small index
 -- entries land at scattered places.
