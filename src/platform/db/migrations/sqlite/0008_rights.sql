@@ -5,7 +5,7 @@
 -- deletes the mapping row; the entries then point at a hash of a value that
 -- no longer exists anywhere, and the chain stays verifiable.
 -- Entries written before this migration carry the raw subject id; they are
--- mapped to themselves (pseudonym NULL) and stay identifying (docs/adr/0008-erasure.md).
+-- mapped to themselves (pseudonym NULL) and stay identifying (docs/adr/0010-erasure.md).
 ALTER TABLE consent_ledger RENAME COLUMN subject_id TO subject_ref;
 CREATE TABLE consent_subjects (
   tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
