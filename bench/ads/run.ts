@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     label: { type: 'string', default: 'latest' },
     /** Write a CPU profile of the server to this directory (not recorded in the results). */
     profile: { type: 'string' },
+    /** Send GET /healthz instead: the floor of the HTTP stack on this machine, for comparison. */
+    baseline: { type: 'boolean', default: false },
   },
 });
 const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
@@ -135,39 +137,14 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
     );
     try {
       const url = new URL(server.url);
-      const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-      const bodies = keys.map((k) => ({
-        body: JSON.stringify({ placementId: k.placementId }),
-        auth: `Bearer ${k.key}`,
-      }));
-      const one = (i: number) =>
-        new Promise<{ status: number; advert: boolean }>((resolve, reject) => {
-          const b = bodies[i % bodies.length] as { body: string; auth: string };
-          const req = request(
-            {
-              host: url.hostname,
-              port: url.port,
-              method: 'POST',
-              path: '/v1/ads/decisions',
-              agent,
-              headers: {
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(b.body),
-                authorization: b.auth,
-              },
-            },
-            (res) => {
-              let text = '';
-              res.setEncoding('utf8');
-              res.on('data', (c: string) => {
-                text += c;
-              });
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, advert: text.includes('"kind":"advert"') }));
-            },
-          );
-          req.on('error', reject);
-          req.end(b.body);
-        });
+      const requests = keys.map((k) => {
+        if (values.baseline) return Buffer.from(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+        const body = JSON.stringify({ placementId: k.placementId });
+        return Buffer.from(
+          `POST /v1/ads/decisions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+            `Authorization: Bearer ${k.key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
       const latencies: number[] = [];
       let decisions = 0;
       let adverts = 0;
@@ -175,10 +152,13 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
       let next = 0;
       let timing = false;
       let stopAt = Date.now() + WARMUP_SECONDS * 1000;
+      const connections = Array.from({ length: CONCURRENCY }, () => client(url.hostname, Number(url.port)));
+      let w = 0;
       const worker = async () => {
+        const one = connections[w++ % CONCURRENCY] as Client;
         while (Date.now() < stopAt) {
           const t = process.hrtime.bigint();
-          const r = await one(next++);
+          const r = await one.send(requests[next++ % requests.length] as Buffer);
           if (!timing) continue;
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
           decisions++;
@@ -193,9 +173,9 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
       const started = process.hrtime.bigint();
       stopAt = Date.now() + SECONDS * 1000;
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      for (const c of connections) c.close();
       const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
       const cpu = serverCpuMs(server.process.pid) - cpu0;
-      agent.destroy();
       const sorted = Float64Array.from(latencies).sort();
       let pgVersion: string | undefined;
       if (store === 'postgres') {
@@ -209,7 +189,7 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
         label: values.label as string,
         store,
         date: new Date().toISOString(),
-        command: `node --import tsx bench/ads/run.ts --store ${store} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --label ${values.label}`,
+        command: `node --import tsx bench/ads/run.ts --store ${store} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --label ${values.label}${values.baseline ? ' --baseline' : ''}`,
         seconds: Math.round(elapsed * 10) / 10,
         concurrency: CONCURRENCY,
         decisions,
@@ -241,6 +221,48 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+interface Client {
+  send(request: Buffer): Promise<{ status: number; advert: boolean }>;
+  close(): void;
+}
+
+/**
+ * A minimal HTTP/1.1 keep-alive client on one socket (like wrk): pre-built
+ * requests, responses framed by Content-Length. It spends far less CPU per
+ * request than Node's http client, which matters when client and server share
+ * two cores.
+ */
+function client(host: string, port: number): Client {
+  const socket = connect({ host, port, noDelay: true });
+  const ADVERT = Buffer.from('"kind":"advert"');
+  let buffered: Buffer = Buffer.alloc(0);
+  let pending: ((r: { status: number; advert: boolean }) => void) | undefined;
+  let failed: ((e: Error) => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : (Buffer.concat([buffered, chunk]) as Buffer);
+    const head = buffered.indexOf('\r\n\r\n');
+    if (head < 0) return;
+    const headers = buffered.subarray(0, head).toString('latin1');
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+    if (buffered.length < head + 4 + length) return;
+    const body = buffered.subarray(head + 4, head + 4 + length);
+    buffered = buffered.subarray(head + 4 + length);
+    const resolve = pending;
+    pending = undefined;
+    resolve?.({ status: Number(headers.slice(9, 12)), advert: body.indexOf(ADVERT) >= 0 });
+  });
+  socket.on('error', (e) => failed?.(e));
+  return {
+    send: (request) =>
+      new Promise((resolve, reject) => {
+        pending = resolve;
+        failed = reject;
+        socket.write(request);
+      }),
+    close: () => socket.destroy(),
+  };
+}
 
 /** User + system CPU time of a process so far, in ms (Linux /proc; 0 elsewhere). */
 function serverCpuMs(pid: number | undefined): number {
@@ -276,7 +298,8 @@ const md = [
   '',
   'The real server (`pertinent serve`, child process) on a fresh store: 24 venues of 12 kinds, 200 screens',
   'each with its own bound key, 40 campaigns. Screens ask `POST /v1/ads/decisions` over keep-alive HTTP on',
-  'loopback (Node `http` client in the same machine: client and server share the 2 cores). Every answer is a',
+  'loopback (a minimal keep-alive HTTP/1.1 client, wrk-style, in the same machine: client and server share the',
+  '2 cores). Every answer is a',
   'full decision — eligibility, relevance, pacing, rotation, the decision pipeline, and the impression',
   "committed against the campaign's budget and the screen's cap (budgets and caps are set high so that",
   'every decision commits, the expensive path). 3 s of warm-up are not timed. Target: ≥ 5,000 decisions/s',

@@ -1,4 +1,5 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LocalTime } from '../../core/ads/eligibility.ts';
 import { isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
 import type { AdExplanation } from '../../core/ads/explain.ts';
@@ -128,6 +129,8 @@ interface TenantState {
   /** Relevance of each campaign to each venue, and each campaign's sensitive class: fixed until the next load. */
   readonly relevance: Map<string, Relevance | null>;
   readonly classes: Map<string, SensitiveClass | null>;
+  /** Explanations by venue, campaign and locale (texts do not change between loads). */
+  readonly explanations: Map<string, AdExplanation>;
   readonly until: number;
 }
 
@@ -154,7 +157,7 @@ export class AdsService {
   readonly #loading = new Map<string, Promise<TenantState>>();
   readonly #shown = new Map<string, number>();
   readonly #recent = new Map<string, string[]>();
-  readonly #secrets = new Map<string, Buffer>();
+  readonly #secrets = new Map<string, KeyObject>();
 
   constructor(store: AdStore, ports: AdsPorts, options: { now?: () => number; cacheSeconds?: number } = {}) {
     this.#store = store;
@@ -413,6 +416,7 @@ export class AdsService {
           learned: relationTable(relations),
           served,
           relevance: new Map(),
+          explanations: new Map(),
           classes: new Map(campaigns.map((c) => [c.id, campaignClass(c, defaultClassOf)])),
           until: this.#now() + this.#cacheMs,
         };
@@ -511,10 +515,7 @@ export class AdsService {
           ...(creative.clickUrl === undefined ? {} : { clickUrl: creative.clickUrl }),
           ...(creative.background === undefined ? {} : { background: creative.background }),
         },
-        explanation: explainAdvert(
-          { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: c.advertiser },
-          locale,
-        ),
+        explanation: this.#explanation(state, venue, c, locale),
         durationSeconds: creative.durationSeconds,
         playToken: token,
       };
@@ -540,6 +541,19 @@ export class AdsService {
     };
   }
 
+  #explanation(state: TenantState, venue: Venue, c: Campaign, locale: ReturnType<typeof pickLocale>): AdExplanation {
+    const key = `${venue.id}\u0000${c.id}\u0000${locale}`;
+    let e = state.explanations.get(key);
+    if (!e) {
+      e = explainAdvert(
+        { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: c.advertiser },
+        locale,
+      );
+      state.explanations.set(key, e);
+    }
+    return e;
+  }
+
   #checkScreenKey(caller: AdCaller, state: TenantState, placementId: string): void {
     if (caller.scope !== 'publishable') return;
     const bound = state.boundKeys.get(caller.keyId);
@@ -557,12 +571,14 @@ export class AdsService {
 
   // ---- proof of play and reports ----------------------------------------------
 
-  async #secret(tenantId: string): Promise<Buffer> {
+  async #secret(tenantId: string): Promise<KeyObject> {
     let s = this.#secrets.get(tenantId);
     if (!s) {
-      s = createHmac('sha256', await this.#ports.signingSecret(tenantId))
-        .update('pertinent/ads/play-token/v1')
-        .digest();
+      s = createSecretKey(
+        createHmac('sha256', await this.#ports.signingSecret(tenantId))
+          .update('pertinent/ads/play-token/v1')
+          .digest(),
+      );
       this.#secrets.set(tenantId, s);
     }
     return s;
