@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LocalTime } from '../../core/ads/eligibility.ts';
-import { isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
+import { isOpen, isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
 import type { AdExplanation } from '../../core/ads/explain.ts';
 import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
 import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
@@ -449,32 +449,36 @@ export class AdsService {
     const recent = this.#recent.get(recentKey) ?? [];
     const shownKey = (c: Campaign) =>
       `${tenantId}\u0000${placementId}\u0000${c.id}\u0000${capWindowStart(now, c.perScreen.windowMinutes)}`;
-    const ranked = rankAdverts({
-      decisionId,
-      tenantId,
-      placement,
-      venue,
-      campaigns: state.campaigns,
-      learned: state.learned,
-      classOf: defaultClassOf,
-      relevanceOf: (c) => {
-        const key = `${venue.id}\u0000${c.id}`;
-        let r = state.relevance.get(key);
-        if (r === undefined) {
-          r = relevance(venue, c.categories, state.learned) ?? null;
-          state.relevance.set(key, r);
-        }
-        return r ?? undefined;
-      },
-      classOfCampaign: (c) => classOfIn(state, c),
-      served: (id) => state.served.get(id) ?? 0,
-      shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
-      recent,
-      now,
-      local,
-      locale,
-      limit: 8,
-    });
+    // A closed venue's screen shows its own content: no budget is spent on an empty room.
+    const open = isOpen(venue.openingHours, local);
+    const ranked = !open
+      ? []
+      : rankAdverts({
+          decisionId,
+          tenantId,
+          placement,
+          venue,
+          campaigns: state.campaigns,
+          learned: state.learned,
+          classOf: defaultClassOf,
+          relevanceOf: (c) => {
+            const key = `${venue.id}\u0000${c.id}`;
+            let r = state.relevance.get(key);
+            if (r === undefined) {
+              r = relevance(venue, c.categories, state.learned) ?? null;
+              state.relevance.set(key, r);
+            }
+            return r ?? undefined;
+          },
+          classOfCampaign: (c) => classOfIn(state, c),
+          served: (id) => state.served.get(id) ?? 0,
+          shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
+          recent,
+          now,
+          local,
+          locale,
+          limit: 8,
+        });
     const day = utcDay(now);
     for (const r of ranked) {
       const c = r.campaign;

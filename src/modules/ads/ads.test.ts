@@ -79,6 +79,23 @@ describeEachStore('contextual ads over HTTP', (getDb) => {
     assert.equal(d.advert, undefined);
   });
 
+  test("a closed venue's screen shows the venue's own content", async () => {
+    clock = T0; // Monday 11:00 in Paris
+    const shop = await createTestTenant(services);
+    await seedJeweller(app, shop, { photographer: weddingCampaign('photographer', 'wedding/photography', T0) });
+    const hours = { ...JEWELLER, openingHours: { 1: [['14:00', '19:00']] } };
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/v1/ads/venues/maison-or',
+      headers: bearer(shop.server),
+      payload: hours,
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.equal((await decide(shop.publishable)).json().kind, 'house');
+    clock = T0 + 3 * 3600_000; // 14:00
+    assert.equal((await decide(shop.publishable)).json().kind, 'advert');
+  });
+
   test('a campaign never exceeds its per-screen limit; the next window or another screen may show it again', async () => {
     clock = T0;
     const shop = await createTestTenant(services);
