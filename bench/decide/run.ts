@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/platform/config.ts';
@@ -213,7 +213,10 @@ writeFileSync(
 
 ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 
-Machine: ${machine}. Store: embedded SQLite (WAL, synchronous=FULL).
+Machine: ${machine}; load average during the run ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} (1/5/15 min; other work was running on the machine).
+Store: embedded SQLite (WAL; audit records and counters on their own connection with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 
 | measure | value |

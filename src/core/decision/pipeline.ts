@@ -107,7 +107,8 @@ const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' 
 /** Stage 1: every candidate with the reason it came from (one entry per source and item). */
 export function collectCandidates(input: DecisionInput): Candidate[] {
   const { request, view, sources, catalog, placement } = input;
-  const k = Math.max(request.limit * 5, 50);
+  // Enough candidates per source to survive the guardrails and diversity, few enough to stay fast.
+  const k = Math.max(request.limit * 3, 24);
   const ctx = request.context;
   const out: Candidate[] = [];
   const push = (list: readonly { itemId: string; score: number }[], reason: (s: never) => Reason) => {
@@ -174,7 +175,7 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
       }
       const recentPurchases = [...view.purchases().entries()]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 5)
+        .slice(0, 3)
         .map(([id]) => id);
       for (const anchor of recentPurchases) {
         const list = sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor);

@@ -32,7 +32,7 @@ import type { Purpose } from '../../core/purposes.ts';
 import { Recommender } from '../../core/recommend/recommender.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { CounterRow, DecisionStore } from './decisions.store.ts';
+import type { CounterRow, DecisionStore, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
@@ -129,6 +129,8 @@ export interface ExplanationResponse {
 
 const DAY = 24 * 3600 * 1000;
 const HISTORY_DAYS = 365;
+/** Event ids are unique per subject. */
+const trainingKey = (subjectId: string, eventId: string) => `${subjectId}\u0000${eventId}`;
 
 interface TenantState {
   catalog: MemoryCatalog;
@@ -266,7 +268,7 @@ export class DecisionService {
     const rec = new Recommender();
     for (const item of catalog.items()) rec.setItemAttributes({ itemId: item.id, category: item.category });
     const trained = new Set<string>();
-    let after = '';
+    let after: TrainingCursor | undefined;
     for (;;) {
       const batch = await this.#store.scanTrainingEvents(tenantId, after, 5000);
       for (const e of batch) {
@@ -277,11 +279,11 @@ export class DecisionService {
           at: e.occurredAt,
           basketId: `${e.subjectId}@${e.occurredAt}`,
         });
-        trained.add(e.eventId);
+        trained.add(trainingKey(e.subjectId, e.eventId));
       }
       const last = batch.at(-1);
       if (!last || batch.length < 5000) break;
-      after = last.eventId;
+      after = { subjectId: last.subjectId, eventId: last.eventId };
     }
     const now = this.#now();
     return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined, popular: new Map() };
@@ -486,10 +488,11 @@ export class DecisionService {
     events: readonly { eventId: string; type: string; itemId: string | null; occurredAt: number }[],
   ) {
     for (const e of events) {
-      if (e.itemId === null || state.trained.has(e.eventId)) continue;
+      const key = trainingKey(subjectId, e.eventId);
+      if (e.itemId === null || state.trained.has(key)) continue;
       if (e.type !== 'view' && e.type !== 'cart' && e.type !== 'purchase') continue;
       if (!state.catalog.item(e.itemId)) continue;
-      state.trained.add(e.eventId);
+      state.trained.add(key);
       state.rec.add({
         subjectId,
         itemId: e.itemId,

@@ -1,7 +1,7 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionStore, TrainingEvent } from './decisions.store.ts';
+import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -110,7 +110,11 @@ export class PostgresDecisionStore implements DecisionStore {
     });
   }
 
-  async scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]> {
+  async scanTrainingEvents(
+    tenantId: string,
+    after: TrainingCursor | undefined,
+    limit: number,
+  ): Promise<TrainingEvent[]> {
     const { rows } = await this.#pool.query<{
       event_id: string;
       subject_id: string;
@@ -123,10 +127,10 @@ export class PostgresDecisionStore implements DecisionStore {
          JOIN consent_states cs ON cs.tenant_id = e.tenant_id AND cs.subject_id = e.subject_id
                                AND cs.purpose = e.purpose AND cs.status = 'granted'
          LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
-        WHERE e.tenant_id = $1 AND e.event_id COLLATE "C" > $2 AND e.type IN ('view', 'cart', 'purchase')
+        WHERE e.tenant_id = $1 AND (e.subject_id, e.event_id) > ($2, $3) AND e.type IN ('view', 'cart', 'purchase')
           AND e.item_id IS NOT NULL AND cs.policy_version IS NOT DISTINCT FROM cp.version
-        ORDER BY e.event_id COLLATE "C" LIMIT $3`,
-      [tenantId, afterEventId, limit],
+        ORDER BY e.subject_id, e.event_id LIMIT $4`,
+      [tenantId, after?.subjectId ?? '', after?.eventId ?? '', limit],
     );
     return rows.map((r) => ({
       eventId: r.event_id,

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionStore, TrainingEvent } from './decisions.store.ts';
+import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 
 /**
  * Audit records and counters are written on a connection of their own with
@@ -118,7 +118,11 @@ export class SqliteDecisionStore implements DecisionStore {
     })();
   }
 
-  async scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]> {
+  async scanTrainingEvents(
+    tenantId: string,
+    after: TrainingCursor | undefined,
+    limit: number,
+  ): Promise<TrainingEvent[]> {
     const rows = this.#db
       .prepare(
         `SELECT e.event_id, e.subject_id, e.item_id, e.type, e.occurred_at
@@ -126,11 +130,11 @@ export class SqliteDecisionStore implements DecisionStore {
            JOIN consent_states cs ON cs.tenant_id = e.tenant_id AND cs.subject_id = e.subject_id
                                  AND cs.purpose = e.purpose AND cs.status = 'granted'
            LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
-          WHERE e.tenant_id = ? AND e.event_id > ? AND e.type IN ('view', 'cart', 'purchase')
+          WHERE e.tenant_id = ? AND (e.subject_id, e.event_id) > (?, ?) AND e.type IN ('view', 'cart', 'purchase')
             AND e.item_id IS NOT NULL AND cs.policy_version IS cp.version
-          ORDER BY e.event_id LIMIT ?`,
+          ORDER BY e.subject_id, e.event_id LIMIT ?`,
       )
-      .all(tenantId, afterEventId, limit) as {
+      .all(tenantId, after?.subjectId ?? '', after?.eventId ?? '', limit) as {
       event_id: string;
       subject_id: string;
       item_id: string;

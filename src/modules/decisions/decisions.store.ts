@@ -18,6 +18,12 @@ export interface TrainingEvent {
   readonly occurredAt: number;
 }
 
+/** Where a scan of training events resumes: after this subject's event. */
+export interface TrainingCursor {
+  readonly subjectId: string;
+  readonly eventId: string;
+}
+
 export interface DecisionStore {
   /** Inserts or replaces a placement; returns true when it is new. */
   upsertPlacement(tenantId: string, config: PlacementConfig, at: number): Promise<boolean>;
@@ -36,11 +42,11 @@ export interface DecisionStore {
 
   /**
    * Interactions (view, cart, purchase) whose subject's current consent for the
-   * event's purpose is granted under the current policy, in event-id order
-   * after `afterEventId`. Read-only use of the events and consent tables, so the
+   * event's purpose is granted under the current policy, in (subject, event id)
+   * order after `after`. Read-only use of the events and consent tables, so the
    * models never learn from data without consent.
    */
-  scanTrainingEvents(tenantId: string, afterEventId: string, limit: number): Promise<TrainingEvent[]>;
+  scanTrainingEvents(tenantId: string, after: TrainingCursor | undefined, limit: number): Promise<TrainingEvent[]>;
   /** Releases what the store holds of its own (not the shared database). */
   close(): Promise<void>;
 }
