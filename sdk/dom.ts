@@ -37,9 +37,9 @@ const CSS = `.pt-banner{position:fixed;left:0;right:0;bottom:0;z-index:214748300
 .pt-widget{font:16px/1.45 system-ui,sans-serif}.pt-widget h2{font-size:1.2em}
 .pt-list{list-style:none;margin:0;padding:0;display:grid;gap:12px;align-items:start;grid-template-columns:repeat(auto-fill,minmax(160px,1fr))}
 .pt-item{border:1px solid #ccc;border-radius:8px;padding:12px;position:relative}
-.pt-item a{font-weight:600}.pt-why{margin-top:6px;padding:6px 10px;min-height:36px;font:inherit;border:1px solid #555;border-radius:6px;background:#fff;cursor:pointer}
+.pt-item a{font-weight:600}.pt-item .pt-row{gap:6px;margin-top:6px}.pt-why{padding:6px 10px;min-height:36px;font:inherit;border:1px solid #555;border-radius:6px;background:#fff;cursor:pointer}
 .pt-pop{position:absolute;z-index:10;left:0;top:100%;width:min(300px,90vw);box-sizing:border-box;margin-top:4px;padding:10px 12px;border:1px solid #555;border-radius:6px;background:#fffbe6;color:#1a1a1a;font-size:.95em;box-shadow:0 4px 12px #0003}.pt-pop.pt-flip{left:auto;right:0}
-.pt-pop ul{margin:4px 0 6px;padding-left:18px}.pt-pop .pt-row{gap:4px 16px;margin-top:4px}
+.pt-note{margin:8px 0 0}.pt-widget h2:focus{outline:none}.pt-pop ul{margin:4px 0 6px;padding-left:18px}.pt-pop .pt-row{gap:4px 16px;margin-top:4px}
 @media (prefers-color-scheme:dark){.pt-banner{background:#1d1d1f;color:#f2f2f2;border-color:#f2f2f2}.pt-btn{background:#f2f2f2;color:#1a1a1a;border-color:#f2f2f2}.pt-banner a,.pt-link{color:#8ab4ff}.pt-banner small{color:#ccc}}`;
 
 /**

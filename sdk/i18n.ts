@@ -70,6 +70,8 @@ export interface Messages {
   readonly picked: string;
   readonly popular: string;
   readonly why: string;
+  readonly notInterested: string;
+  readonly noted: string;
   readonly close: string;
   readonly dataUsed: string;
   readonly loading: string;
@@ -97,6 +99,8 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     picked: 'Picked for you',
     popular: 'You might like',
     why: 'Why?',
+    notInterested: 'Not interested',
+    noted: 'Noted: we will not suggest it again.',
     close: 'Close',
     dataUsed: 'Data used:',
     loading: 'Loading…',
@@ -133,6 +137,8 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     picked: 'Choisis pour vous',
     popular: 'Vous aimerez peut-être',
     why: 'Pourquoi ?',
+    notInterested: 'Pas intéressé',
+    noted: 'C’est noté : nous ne vous le suggérerons plus.',
     close: 'Fermer',
     dataUsed: 'Données utilisées :',
     loading: 'Chargement…',
@@ -173,6 +179,8 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     picked: 'Scelti per te',
     popular: 'Potrebbe piacerti',
     why: 'Perché?',
+    notInterested: 'Non mi interessa',
+    noted: 'Preso nota: non te lo suggeriremo più.',
     close: 'Chiudi',
     dataUsed: 'Dati usati:',
     loading: 'Caricamento…',

@@ -63,6 +63,8 @@ export async function renderWidget(target: Element, deps: WidgetDeps, options: W
   let explanation: Promise<Explanation> | undefined;
   const titleId = nextId('pt-w');
   const list = h('ul', { class: 'pt-list' });
+  const status = h('p', { role: 'status', class: 'pt-note' });
+  const heading = h('h2', { id: titleId, tabindex: '-1' });
   for (const item of decision.items) {
     const popId = nextId('pt-pop');
     const why = h(
@@ -119,20 +121,65 @@ export async function renderWidget(target: Element, deps: WidgetDeps, options: W
     why.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') close();
     });
+    const no = h(
+      'button',
+      {
+        type: 'button',
+        class: 'pt-why',
+        'data-pt': 'not-interested',
+        'aria-label': `${m.notInterested}: ${item.title}`,
+      },
+      m.notInterested,
+    );
+    no.addEventListener('click', async () => {
+      try {
+        await declareNotInterested(deps.client, item.itemId);
+        deps.tracker?.track({ type: 'dismiss', itemId: item.itemId, placement: options.placement });
+        li.remove();
+        status.textContent = `${item.title}: ${m.noted}`;
+        heading.focus();
+      } catch {
+        status.textContent = m.failed;
+      }
+    });
     const name = options.href ? h('a', { href: options.href(item.itemId) }, item.title) : h('span', {}, item.title);
     name.addEventListener('click', () =>
       deps.tracker?.track({ type: 'click', itemId: item.itemId, placement: options.placement }),
     );
-    list.append(h('li', { class: 'pt-item', 'data-item': item.itemId }, name, h('br'), why, pop));
+    const li = h(
+      'li',
+      { class: 'pt-item', 'data-item': item.itemId },
+      name,
+      h('div', { class: 'pt-row' }, why, no),
+      pop,
+    );
+    list.append(li);
   }
-  const title = options.title ?? (decision.mode === 'personalized' ? m.picked : m.popular);
+  heading.textContent = options.title ?? (decision.mode === 'personalized' ? m.picked : m.popular);
   target.replaceChildren(
     h(
       'section',
       { class: 'pt-widget', 'aria-labelledby': titleId, lang: deps.locale, 'data-mode': decision.mode },
-      h('h2', { id: titleId }, title),
+      heading,
       list,
+      status,
     ),
   );
   return decision;
+}
+
+/**
+ * Adds an item to what the subject declared "not interested" in, keeping
+ * every other declaration (the preferences route replaces them all).
+ *
+ * @example
+ * await declareNotInterested(client, 'cat-food-salmon');
+ */
+export async function declareNotInterested(client: Client, itemId: string): Promise<void> {
+  const path = '/v1/subjects/me/preferences';
+  const { preferences } = await client.request<{ preferences: Record<string, unknown> }>('GET', path);
+  const body: Record<string, unknown> = { source: 'web' };
+  for (const [k, v] of Object.entries(preferences)) if (v !== null) body[k] = v;
+  body.notInterested = [...((preferences.notInterested as unknown[] | undefined) ?? []), { itemId }];
+  await client.request('PUT', path, body);
 }

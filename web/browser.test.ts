@@ -227,6 +227,18 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       await pop.waitFor({ state: 'hidden' });
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-pt')), 'why');
 
+      // "Not interested" on the last item: it goes, and the privacy center lists it.
+      const last = decision.items.at(-1);
+      const declared = page.waitForResponse((r) => r.url().endsWith('/preferences') && r.request().method() === 'PUT');
+      await page.locator(`[data-item="${last.itemId}"] [data-pt=not-interested]`).click();
+      assert.equal((await declared).status(), 200);
+      await page.locator(`[data-item="${last.itemId}"]`).waitFor({ state: 'detached' });
+      const prefs = await services.events.getPreferences(shop.id, subject);
+      assert.deepEqual(
+        prefs.preferences.notInterested.map((n) => n.itemId),
+        [last.itemId],
+      );
+
       // The privacy center, on a phone-sized screen.
       await page.setViewportSize({ width: 360, height: 780 });
       await page.locator('#privacy').click();
@@ -236,6 +248,7 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       assert.ok(!page.url().includes('token='), 'the token is removed from the address bar');
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 360), true, 'no sideways scroll');
       await page.locator('.decision').first().waitFor();
+      await page.locator('#prefs .chips li', { hasText: last.title }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, `privacy-center-${lang}.png`), fullPage: true });
 
       const withdrawn = page.waitForResponse(

@@ -314,7 +314,10 @@ function preferencesSection(): HTMLElement {
     const v = input.value.trim();
     if (v) savePreferences((p) => p.interests.topics.push(v));
   });
-  const label = (n: { itemId?: string; category?: string }) => n.itemId ?? n.category ?? '';
+  // Items are named by their titles when a recent recommendation showed them.
+  const titles = new Map(state.explanations.flatMap((ex) => ex.items.map((i) => [i.itemId, i.title] as const)));
+  const label = (n: { itemId?: string; category?: string }) =>
+    (n.itemId === undefined ? undefined : titles.get(n.itemId)) ?? n.itemId ?? n.category ?? '';
   return section(
     'prefs',
     m.prefsTitle,
@@ -360,8 +363,31 @@ function preferencesSection(): HTMLElement {
             ),
           ),
         ),
+    ...otherDeclarations(prefs),
     note(state.notes.prefs),
   );
+}
+
+/** Contact data, channels, quiet hours and language, when declared (read-only here). */
+function otherDeclarations(prefs: Preferences): HTMLElement[] {
+  const m = t();
+  const rows: [string, string][] = [];
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const email = text(prefs.email);
+  const phone = text(prefs.phone);
+  const channels = Array.isArray(prefs.channels) ? (prefs.channels as string[]) : [];
+  const quiet = prefs.quietHours as { start: string; end: string; timeZone: string } | null | undefined;
+  const locale = text(prefs.locale);
+  if (email) rows.push([m.declaredLabels.email, email]);
+  if (phone) rows.push([m.declaredLabels.phone, phone]);
+  if (channels.length > 0) rows.push([m.declaredLabels.channels, channels.join(', ')]);
+  if (quiet) rows.push([m.declaredLabels.quietHours, `${quiet.start}–${quiet.end} (${quiet.timeZone})`]);
+  if (locale) rows.push([m.declaredLabels.locale, locale]);
+  if (rows.length === 0) return [];
+  return [
+    h('h3', {}, m.otherDeclared),
+    h('dl', { class: 'declared' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+  ];
 }
 
 function recentSection(): HTMLElement {

@@ -36,6 +36,8 @@ export interface CenterMessages {
   readonly notInterested: string;
   readonly noNotInterested: string;
   readonly prefsSaved: string;
+  readonly otherDeclared: string;
+  readonly declaredLabels: Readonly<Record<'email' | 'phone' | 'channels' | 'quietHours' | 'locale', string>>;
   readonly recentTitle: string;
   readonly recentNone: string;
   readonly shownOn: (date: string, placement: string) => string;
@@ -98,6 +100,14 @@ const en: CenterMessages = {
   notInterested: 'Not interested',
   noNotInterested: 'You have not marked anything as not interesting.',
   prefsSaved: 'Your preferences are saved.',
+  otherDeclared: 'Other things you told us',
+  declaredLabels: {
+    email: 'E-mail address',
+    phone: 'Phone number',
+    channels: 'Channels for offers',
+    quietHours: 'Quiet hours',
+    locale: 'Language',
+  },
   recentTitle: 'Your recent recommendations',
   recentNone:
     'No recommendations to show. Open this page from the shop to see why you were shown the items it recommended.',
@@ -210,6 +220,14 @@ const fr: CenterMessages = {
   notInterested: 'Ne m’intéresse pas',
   noNotInterested: 'Vous n’avez rien marqué comme sans intérêt.',
   prefsSaved: 'Vos préférences sont enregistrées.',
+  otherDeclared: 'Autres informations que vous nous avez données',
+  declaredLabels: {
+    email: 'Adresse e-mail',
+    phone: 'Numéro de téléphone',
+    channels: 'Canaux pour les offres',
+    quietHours: 'Heures de tranquillité',
+    locale: 'Langue',
+  },
   recentTitle: 'Vos recommandations récentes',
   recentNone:
     'Aucune recommandation à afficher. Ouvrez cette page depuis la boutique pour voir pourquoi ses suggestions vous ont été montrées.',
@@ -322,6 +340,14 @@ const it: CenterMessages = {
   notInterested: 'Non mi interessa',
   noNotInterested: 'Non hai segnato nulla come non interessante.',
   prefsSaved: 'Le tue preferenze sono salvate.',
+  otherDeclared: 'Altre cose che ci hai detto',
+  declaredLabels: {
+    email: 'Indirizzo e-mail',
+    phone: 'Numero di telefono',
+    channels: 'Canali per le offerte',
+    quietHours: 'Ore di silenzio',
+    locale: 'Lingua',
+  },
   recentTitle: 'I tuoi consigli recenti',
   recentNone:
     'Nessun consiglio da mostrare. Apri questa pagina dal negozio per vedere perché ti sono stati mostrati i suoi suggerimenti.',
