@@ -1,8 +1,10 @@
 import { Type } from 'typebox';
+import type { Campaign } from '../../core/ads/types.ts';
 import { WAITING_MOMENTS } from '../../core/ads/types.ts';
 import type { App } from '../../platform/http.ts';
 import { problemResponses } from '../../platform/http.ts';
 import type { AdsService, CampaignInput, VenueInput } from './ads.service.ts';
+import type { StoredPlacement } from './ads.store.ts';
 import { screenPage } from './screen-page.ts';
 
 const literalUnion = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -215,7 +217,7 @@ const ReportQuery = Type.Object(
 
 const notFound = { 404: Type.Ref('Problem') } as const;
 const iso = (ms: number) => new Date(ms).toISOString();
-const campaignOut = (c: import('../../core/ads/types.ts').Campaign) => ({
+const campaignOut = (c: Campaign) => ({
   id: c.id,
   name: c.name,
   advertiser: c.advertiser,
@@ -228,7 +230,7 @@ const campaignOut = (c: import('../../core/ads/types.ts').Campaign) => ({
   perScreen: c.perScreen,
   updatedAt: c.updatedAt,
 });
-const placementOut = (p: import('./ads.store.ts').StoredPlacement) => {
+const placementOut = (p: StoredPlacement) => {
   const { keyId, ...rest } = p;
   return { ...rest, hasScreenKey: keyId !== null };
 };
