@@ -72,6 +72,7 @@ export function showConsentBanner(options: BannerOptions): HTMLElement {
     { class: 'pt-banner', 'aria-labelledby': titleId, lang: locale, 'data-pt': 'banner' },
     h('h2', { id: titleId }, m.bannerTitle),
     h('p', {}, m.bannerText),
+    offered.some((p) => consent.status(p) === 'needs_renewal') && h('p', { 'data-pt': 'renew' }, m.renew),
     consent.gpc && h('p', { 'data-pt': 'gpc' }, m.gpc),
     h('div', { class: 'pt-row' }, button(m.refuseAll, 'refuse'), button(m.acceptAll, 'accept')),
     h(

@@ -66,6 +66,7 @@ export interface Messages {
   readonly choose: string;
   readonly save: string;
   readonly gpc: string;
+  readonly renew: string;
   readonly privacyCenter: string;
   readonly picked: string;
   readonly popular: string;
@@ -95,6 +96,7 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     choose: 'Choose per purpose',
     save: 'Save my choices',
     gpc: 'Your browser sends the Global Privacy Control signal: we do not use reminders of viewed items and never sell or share your data.',
+    renew: 'Our privacy policy has changed since your last choice: please choose again.',
     privacyCenter: 'Privacy center',
     picked: 'Picked for you',
     popular: 'You might like',
@@ -133,6 +135,7 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     choose: 'Choisir par finalité',
     save: 'Enregistrer mes choix',
     gpc: 'Votre navigateur envoie le signal Global Privacy Control : nous ne vous rappelons pas les articles consultés et ne vendons ni ne partageons jamais vos données.',
+    renew: 'Notre politique de confidentialité a changé depuis votre dernier choix : merci de choisir à nouveau.',
     privacyCenter: 'Centre de confidentialité',
     picked: 'Choisis pour vous',
     popular: 'Vous aimerez peut-être',
@@ -175,6 +178,7 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     choose: 'Scegli per finalità',
     save: 'Salva le mie scelte',
     gpc: 'Il tuo browser invia il segnale Global Privacy Control: non ti ricordiamo gli articoli visti e non vendiamo né condividiamo mai i tuoi dati.',
+    renew: 'La nostra informativa privacy è cambiata dalla tua ultima scelta: scegli di nuovo.',
     privacyCenter: 'Centro privacy',
     picked: 'Scelti per te',
     popular: 'Potrebbe piacerti',

@@ -140,6 +140,8 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     await page.keyboard.press('Enter');
     assert.equal((await recorded).status(), 201);
     await banner.waitFor({ state: 'detached' });
+    await page.locator('.pt-widget').waitFor();
+    assert.notEqual(await page.locator('.pt-widget').getAttribute('data-mode'), 'personalized');
     await page.locator('#cart').click();
     await page.locator('.pt-item a').first().click();
     assert.equal(
@@ -277,6 +279,21 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     await page.locator('.pt-widget[data-mode=personalized]').waitFor();
     await page.locator('#privacy').click();
     await page.locator('[data-purpose=personalization] .state-granted').waitFor();
+    // Landmarks and named regions for screen readers; a visible focus for the keyboard.
+    await page.getByRole('main').waitFor();
+    await page.getByRole('banner').waitFor();
+    for (const name of ['Your consents', 'What you told us', 'Your recent recommendations', 'Your data']) {
+      await page.getByRole('region', { name }).waitFor();
+    }
+    await page.locator('body').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'skip', 'the skip link comes first');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    assert.equal(ring, 'solid', 'the focused control shows a focus ring');
+    await page.screenshot({ path: join(ARTIFACTS, 'privacy-center-keyboard-focus-en.png') });
+
     // Declared interests: add one, see it saved, remove it again.
     await page.getByLabel('Add an interest').fill('hiking');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
