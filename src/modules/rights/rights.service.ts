@@ -185,10 +185,31 @@ export class RightsService {
     };
   }
 
+  /** Logs a request that failed after it was accepted (the log must show it was not honoured), then rethrows. */
+  async #failed(
+    tenantId: string,
+    kind: RightsKind,
+    actor: ActorScope,
+    subjectId: string | null,
+    error: unknown,
+  ): Promise<never> {
+    const code = error instanceof AppError ? error.code : 'internal_error';
+    await this.#store
+      .logRequest({ ...this.#log(tenantId, kind, actor, subjectId, null), outcome: `failed: ${code}` })
+      .catch(() => {});
+    throw error;
+  }
+
   // ------------------------------------------------------------------ access
 
   /** Everything held about the subject, as one document; logged as an `access` request. */
-  async exportSubject(tenantId: string, subjectId: string, actor: ActorScope): Promise<SubjectExport> {
+  exportSubject(tenantId: string, subjectId: string, actor: ActorScope): Promise<SubjectExport> {
+    return this.#export(tenantId, subjectId, actor).catch((error: unknown) =>
+      this.#failed(tenantId, 'access', actor, subjectId, error),
+    );
+  }
+
+  async #export(tenantId: string, subjectId: string, actor: ActorScope): Promise<SubjectExport> {
     const [prefs, consents, history, ledger, restrictions, holdings, requests] = await Promise.all([
       this.#ports.events.getPreferences(tenantId, subjectId),
       this.#ports.consent.consentsOf(tenantId, subjectId),
@@ -282,7 +303,13 @@ export class RightsService {
    * in-memory models) and keeps only a tombstone (a keyed hash and a time,
    * swept with the events retention) and a log entry without the subject.
    */
-  async eraseSubject(tenantId: string, subjectId: string, actor: ActorScope): Promise<ErasureReceipt> {
+  eraseSubject(tenantId: string, subjectId: string, actor: ActorScope): Promise<ErasureReceipt> {
+    return this.#erase(tenantId, subjectId, actor).catch((error: unknown) =>
+      this.#failed(tenantId, 'erasure', actor, null, error),
+    );
+  }
+
+  async #erase(tenantId: string, subjectId: string, actor: ActorScope): Promise<ErasureReceipt> {
     const now = this.#now();
     const secret = await this.#secret(tenantId);
     const log = this.#log(tenantId, 'erasure', actor, null, null);

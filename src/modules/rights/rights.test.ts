@@ -411,6 +411,15 @@ describeEachStore('data rights end to end', (getDb) => {
     assert.equal(noToken.json().code, 'subject_token_required');
     assert.equal((await inject('GET', '/v1/rights-requests', frank)).statusCode, 403);
     assert.equal((await inject('GET', '/v1/rights-requests', bearer(shop.server))).statusCode, 403);
+    const openapi = (await app.inject({ url: '/openapi.json' })).json();
+    for (const path of [
+      '/v1/subjects/{subjectId}/export',
+      '/v1/subjects/{subjectId}/erasure',
+      '/v1/subjects/{subjectId}/restrictions',
+      '/v1/rights-requests',
+    ]) {
+      assert.ok(openapi.paths[path], `${path} is in the OpenAPI document`);
+    }
     // Another tenant's admin sees none of this tenant's requests.
     const other = await createTestTenant(services);
     assert.deepEqual((await inject('GET', '/v1/rights-requests', bearer(other.admin))).json().requests, []);
