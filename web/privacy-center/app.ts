@@ -99,7 +99,11 @@ function purposeWords(purpose: string): PurposeWords {
 
 function formatDate(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(state.locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+  // The browser's regional variant when it speaks the page's language (en-GB dates for a British browser).
+  const regional = navigator.languages.filter((l) => l.toLowerCase().startsWith(state.locale));
+  return new Intl.DateTimeFormat([...regional, state.locale], { dateStyle: 'long', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
 }
 
 // ------------------------------------------------------------------ actions

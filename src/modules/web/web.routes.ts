@@ -70,9 +70,11 @@ export function webRoutes(app: App): void {
   app.get('/sdk/pertinent.mjs', open, (req, reply) => send(reply, sdkModule, js, req.headers['if-none-match']));
 
   const page = { 'content-security-policy': CENTER_CSP, 'referrer-policy': 'no-referrer' };
-  app.get('/privacy-center', open, (req, reply) =>
-    send(reply, centerHtml, 'text/html; charset=utf-8', req.headers['if-none-match'], page),
-  );
+  for (const url of ['/privacy-center', '/privacy-center/']) {
+    app.get(url, open, (req, reply) =>
+      send(reply, centerHtml, 'text/html; charset=utf-8', req.headers['if-none-match'], page),
+    );
+  }
   app.get('/privacy-center/app.js', open, (req, reply) => send(reply, centerJs, js, req.headers['if-none-match']));
   app.get('/privacy-center/style.css', open, (req, reply) =>
     send(reply, centerCss, 'text/css; charset=utf-8', req.headers['if-none-match']),

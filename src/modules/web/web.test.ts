@@ -43,7 +43,7 @@ describe('web: SDK, privacy center and browser access', () => {
     assert.match(page.body, /<main id="main"/);
     assert.match(String(page.headers['content-security-policy']), /connect-src 'self'/);
     assert.equal(page.headers['referrer-policy'], 'no-referrer');
-    for (const url of ['/privacy-center/app.js', '/privacy-center/style.css']) {
+    for (const url of ['/privacy-center/', '/privacy-center/app.js', '/privacy-center/style.css']) {
       assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
     }
     const legacy = await app.inject({ method: 'GET', url: '/privacy' });
