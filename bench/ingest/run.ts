@@ -21,7 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -69,6 +69,12 @@ interface Result {
   eventsPerSecond: number;
   /** CPU time of the server process (all its threads) per 1,000 events: less sensitive to other load than events/s. */
   serverCpuMsPer1000: number;
+  /**
+   * CPU time per 1,000 events of the server's busiest thread, and the rate that
+   * thread alone would allow on a core of its own: an estimate of what the
+   * machine could do without other load, not a measurement.
+   */
+  busiestThread: { name: string; cpuMsPer1000: number; eventsPerSecondBound: number };
   /** 1-minute load average before and after the timed part (the machine is shared). */
   load: [number, number];
   batchLatencyMs: { p50: number; p90: number; p99: number; max: number };
@@ -117,6 +123,20 @@ function cpuMs(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU time (ms) of each thread of a process, by thread id (Linux). */
+function threadCpuMs(pid: number | undefined): Map<string, { name: string; ms: number }> {
+  const threads = new Map<string, { name: string; ms: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(tid, { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+    }
+  } catch {}
+  return threads;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -170,6 +190,7 @@ async function run(store: 'sqlite' | 'postgres'): Promise<Result> {
       let next = 0;
       const load0 = loadavg()[0] ?? 0;
       const cpu0 = cpuMs(server.process.pid);
+      const threads0 = threadCpuMs(server.process.pid);
       const started = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -183,6 +204,9 @@ async function run(store: 'sqlite' | 'postgres'): Promise<Result> {
       );
       const seconds = (performance.now() - started) / 1000;
       const serverCpu = cpuMs(server.process.pid) - cpu0;
+      const busiest = [...threadCpuMs(server.process.pid)]
+        .map(([tid, t]) => ({ name: t.name, ms: t.ms - (threads0.get(tid)?.ms ?? 0) }))
+        .sort((a, b) => b.ms - a.ms)[0] ?? { name: '?', ms: Number.NaN };
       const load1 = loadavg()[0] ?? 0;
       latencies.sort((a, b) => a - b);
       const verifiedStored = await withServices(fresh.env, async (s) => (await storedEventIds(s.db, tenant.id)).length);
@@ -204,6 +228,11 @@ async function run(store: 'sqlite' | 'postgres'): Promise<Result> {
         seconds: round(seconds),
         eventsPerSecond: Math.round(total / seconds),
         serverCpuMsPer1000: round((serverCpu / total) * 1000),
+        busiestThread: {
+          name: busiest.name,
+          cpuMsPer1000: round((busiest.ms / total) * 1000),
+          eventsPerSecondBound: Math.round(total / (busiest.ms / 1000)),
+        },
         load: [round(load0), round(load1)],
         batchLatencyMs: {
           p50: round(percentile(latencies, 50)),
@@ -232,7 +261,7 @@ const runs = [...previous];
 for (const store of stores) {
   const result = await run(store);
   console.log(
-    `${store}: ${result.eventsPerSecond.toLocaleString('en')} events/s (${result.events} events in ${result.seconds} s; batch latency p50 ${result.batchLatencyMs.p50} ms, p99 ${result.batchLatencyMs.p99} ms; server CPU ${result.serverCpuMsPer1000} ms per 1000 events; load ${result.load.join(' → ')})`,
+    `${store}: ${result.eventsPerSecond.toLocaleString('en')} events/s (${result.events} events in ${result.seconds} s; batch latency p50 ${result.batchLatencyMs.p50} ms, p99 ${result.batchLatencyMs.p99} ms; server CPU ${result.serverCpuMsPer1000} ms per 1000 events, busiest thread (${result.busiestThread.name}) ${result.busiestThread.cpuMsPer1000} ms → bound ${result.busiestThread.eventsPerSecondBound.toLocaleString('en')} events/s; load ${result.load.join(' → ')})`,
   );
   const i = runs.findIndex(
     (r) => r.label === result.label && r.store === result.store && r.traffic === result.traffic && r.ids === result.ids,
@@ -265,12 +294,12 @@ count is checked afterwards.
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}. Written at commit ${commit}.
 
-| label | store | traffic / ids | events/s | target | events | batch × concurrency | seconds | p50 ms | p99 ms | server CPU ms / 1000 events | load avg (1 min) | date |
-|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|
+| label | store | traffic / ids | events/s | target | events | batch × concurrency | seconds | p50 ms | p99 ms | server CPU ms / 1000 events | busiest thread ms / 1000 → bound events/s | load avg (1 min) | date |
+|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|
 ${runs
   .map(
     (r) =>
-      `| ${r.label} | ${r.store}${r.machine.postgres ? ` ${r.machine.postgres}` : ''} | ${r.traffic ?? 'random'} / ${r.ids ?? 'ordered'} | ${r.eventsPerSecond.toLocaleString('en')} | ${(target[r.store] ?? 0).toLocaleString('en')} | ${r.events.toLocaleString('en')} | ${r.batch} × ${r.concurrency} | ${r.seconds} | ${r.batchLatencyMs.p50} | ${r.batchLatencyMs.p99} | ${r.serverCpuMsPer1000 ?? '–'} | ${r.load ? r.load.join(' → ') : '–'} | ${r.date.slice(0, 16).replace('T', ' ')} UTC |`,
+      `| ${r.label} | ${r.store}${r.machine.postgres ? ` ${r.machine.postgres}` : ''} | ${r.traffic ?? 'random'} / ${r.ids ?? 'ordered'} | ${r.eventsPerSecond.toLocaleString('en')} | ${(target[r.store] ?? 0).toLocaleString('en')} | ${r.events.toLocaleString('en')} | ${r.batch} × ${r.concurrency} | ${r.seconds} | ${r.batchLatencyMs.p50} | ${r.batchLatencyMs.p99} | ${r.serverCpuMsPer1000 ?? '–'} | ${r.busiestThread ? `${r.busiestThread.cpuMsPer1000} → ${r.busiestThread.eventsPerSecondBound.toLocaleString('en')}` : '–'} | ${r.load ? r.load.join(' → ') : '–'} | ${r.date.slice(0, 16).replace('T', ' ')} UTC |`,
   )
   .join('\n')}
 
