@@ -55,6 +55,7 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
   let shopServer: Server;
   let shopUrl: string;
   let browser: Browser;
+  const tenants = new Map<string, TestTenant>();
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -67,8 +68,16 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     shopServer = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://shop');
       const subject = url.searchParams.get('subject') ?? 'nobody';
+      const tenant = tenants.get(url.searchParams.get('tenant') ?? '') ?? shop;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(shopPage(api, shop.publishable, shop.token(subject), url.searchParams.get('lang') ?? 'en'));
+      if (url.pathname === '/embed') {
+        // A shop page that embeds the privacy center in a frame.
+        const center = `${api}/privacy-center#${new URLSearchParams({ key: tenant.publishable, token: tenant.token(subject), lang: 'en' })}`;
+        res.end(`<!doctype html><html lang="en"><title>Account</title><h1>My account</h1>
+<iframe title="Privacy center" src="${center}" style="width:100%;height:600px;border:1px solid #ccc"></iframe>`);
+        return;
+      }
+      res.end(shopPage(api, tenant.publishable, tenant.token(subject), url.searchParams.get('lang') ?? 'en'));
     });
     await new Promise<void>((resolve) => shopServer.listen(0, '127.0.0.1', resolve));
     shopUrl = `http://127.0.0.1:${(shopServer.address() as AddressInfo).port}`;
@@ -183,6 +192,33 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     assert.deepEqual(offered, ['personalization', 'measurement', 'marketing_messages']);
     await page.screenshot({ path: join(ARTIFACTS, 'banner-gpc-en.png') });
+    await context.close();
+  });
+
+  test('after the policy changes, the banner asks again and says why; the privacy center also works inside a frame', async () => {
+    const other = await createTestTenant(services);
+    tenants.set(other.id, other);
+    await services.consent.registerPolicy(other.id, { version: 'v1', noticeText: 'First notice.' });
+    await services.consent.record(other.id, {
+      subjectId: 'returning',
+      policyVersion: 'v1',
+      choices: [{ purpose: 'personalization', status: 'granted' }],
+      source: 'test',
+    });
+    await services.consent.registerPolicy(other.id, { version: 'v2', noticeText: 'Second notice.' });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${shopUrl}/?subject=returning&lang=en&tenant=${other.id}`);
+    await page.locator('[data-pt=banner] [data-pt=renew]').waitFor();
+
+    await page.goto(`${shopUrl}/embed?subject=returning&tenant=${other.id}`);
+    const frame = page.frameLocator('iframe');
+    await frame.locator('[data-purpose=personalization] .state-needs_renewal').waitFor();
+    await frame.locator('#allow-personalization').click();
+    await frame.locator('[data-purpose=personalization] .state-granted').waitFor();
+    const consents = await services.consent.consentsOf(other.id, 'returning');
+    assert.equal(consents.purposes.find((p) => p.purpose === 'personalization')?.status, 'granted');
+    await page.screenshot({ path: join(ARTIFACTS, 'privacy-center-embedded-en.png') });
     await context.close();
   });
 
