@@ -379,7 +379,8 @@ export class DecisionService {
     if (subjectId !== undefined) {
       const { purposes } = await this.#ports.consent.consentsOf(input.tenantId, subjectId);
       for (const p of purposes) consents.set(p.purpose, p.status);
-      const personal = consents.get(purpose) === 'granted' && !controlGroup;
+      const personal =
+        consents.get(purpose) === 'granted' && !controlGroup && !(placement.kind === 'advertising' && input.knownMinor);
       const window = Math.max(
         placement.retargeting.maxAgeDays * DAY,
         placement.suppression.dismissedDays * DAY,

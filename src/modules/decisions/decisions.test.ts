@@ -200,6 +200,19 @@ describeEachStore('decisions end to end (demo shop)', (getDb) => {
     assert.equal(anonymous.mode, 'popular');
   });
 
+  test('a contextual decision says it used nothing personal; erasing the subject erases their decisions and counters', async () => {
+    const d = await decide({ placement: 'product', subjectId: 'emma', context: { itemId: 'coat-parka' } });
+    const res = await app.inject({ url: `/v1/decisions/${d.decisionId}/explanation`, headers: bearer(shop.server) });
+    assert.equal(res.statusCode, 200, res.body);
+    const e = res.json() as { summary: string; dataUsed: unknown[]; consents: unknown[] };
+    assert.equal(e.summary, 'This was not chosen from your personal data.');
+    assert.deepEqual(e.consents, []);
+    assert.ok((await services.decisions.eraseSubject(shop.id, 'emma')) > 0);
+    const gone = await app.inject({ url: `/v1/decisions/${d.decisionId}/explanation`, headers: bearer(shop.server) });
+    assert.equal(gone.statusCode, 404);
+    assert.equal(await services.decisions.eraseSubject(shop.id, 'emma'), 0);
+  });
+
   test('bad input gets a problem+json and records nothing; placements need an admin key', async () => {
     const res = await app.inject({
       method: 'POST',
