@@ -127,7 +127,7 @@ interface TenantState {
   readonly learned: RelationTable;
   readonly served: Map<string, number>;
   /** Relevance of each campaign to each venue, and each campaign's sensitive class: fixed until the next load. */
-  readonly relevance: Map<string, Relevance | null>;
+  readonly relevance: Map<string, Map<string, Relevance | null>>;
   readonly classes: Map<string, SensitiveClass | null>;
   /** Explanations by venue, campaign and locale (texts do not change between loads). */
   readonly explanations: Map<string, AdExplanation>;
@@ -155,7 +155,8 @@ export class AdsService {
   readonly #cacheMs: number;
   readonly #state = new Map<string, TenantState>();
   readonly #loading = new Map<string, Promise<TenantState>>();
-  readonly #shown = new Map<string, number>();
+  /** Per screen (tenant + placement): each campaign's count in its current cap window, as last known here. */
+  readonly #shown = new Map<string, Map<string, { windowStart: number; shown: number }>>();
   readonly #recent = new Map<string, string[]>();
   readonly #secrets = new Map<string, KeyObject>();
 
@@ -447,8 +448,18 @@ export class AdsService {
     const decisionId = randomUUID();
     const recentKey = `${tenantId}\u0000${placementId}`;
     const recent = this.#recent.get(recentKey) ?? [];
-    const shownKey = (c: Campaign) =>
-      `${tenantId}\u0000${placementId}\u0000${c.id}\u0000${capWindowStart(now, c.perScreen.windowMinutes)}`;
+    let shown = this.#shown.get(recentKey);
+    if (!shown) {
+      shown = new Map();
+      this.#shown.set(recentKey, shown);
+    }
+    const shownHere = shown;
+    let relevant = state.relevance.get(venue.id);
+    if (!relevant) {
+      relevant = new Map();
+      state.relevance.set(venue.id, relevant);
+    }
+    const relevantHere = relevant;
     // A closed venue's screen shows its own content: no budget is spent on an empty room.
     const open = isOpen(venue.openingHours, local);
     const ranked = !open
@@ -462,17 +473,19 @@ export class AdsService {
           learned: state.learned,
           classOf: defaultClassOf,
           relevanceOf: (c) => {
-            const key = `${venue.id}\u0000${c.id}`;
-            let r = state.relevance.get(key);
+            let r = relevantHere.get(c.id);
             if (r === undefined) {
               r = relevance(venue, c.categories, state.learned) ?? null;
-              state.relevance.set(key, r);
+              relevantHere.set(c.id, r);
             }
             return r ?? undefined;
           },
           classOfCampaign: (c) => classOfIn(state, c),
           served: (id) => state.served.get(id) ?? 0,
-          shownHere: (c) => this.#shown.get(shownKey(c)) ?? 0,
+          shownHere: (c) => {
+            const e = shownHere.get(c.id);
+            return e !== undefined && e.windowStart === capWindowStart(now, c.perScreen.windowMinutes) ? e.shown : 0;
+          },
           recent,
           now,
           local,
@@ -496,8 +509,7 @@ export class AdsService {
         day,
       });
       state.served.set(c.id, result.served);
-      const sk = shownKey(c);
-      if (result.ok || result.shown >= c.perScreen.limit) this.#shown.set(sk, result.shown);
+      if (result.ok || result.shown >= c.perScreen.limit) shownHere.set(c.id, { windowStart, shown: result.shown });
       if (this.#shown.size > 50_000) this.#shown.clear();
       if (!result.ok) continue;
       this.#recent.set(recentKey, [...recent, c.id].slice(-RECENT));
