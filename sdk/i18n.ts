@@ -134,38 +134,38 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = {
     refuseAll: 'Tout refuser',
     choose: 'Choisir par finalité',
     save: 'Enregistrer mes choix',
-    gpc: 'Votre navigateur envoie le signal Global Privacy Control : nous ne vous rappelons pas les articles consultés et ne vendons ni ne partageons jamais vos données.',
-    renew: 'Notre politique de confidentialité a changé depuis votre dernier choix : merci de choisir à nouveau.',
+    gpc: 'Votre navigateur envoie le signal Global Privacy Control : nous ne vous rappelons pas les articles consultés et ne vendons ni ne partageons jamais vos données.',
+    renew: 'Notre politique de confidentialité a changé depuis votre dernier choix : merci de choisir à nouveau.',
     privacyCenter: 'Centre de confidentialité',
     picked: 'Choisis pour vous',
     popular: 'Vous aimerez peut-être',
-    why: 'Pourquoi ?',
+    why: 'Pourquoi ?',
     notInterested: 'Pas intéressé',
-    noted: 'C’est noté : nous ne vous le suggérerons plus.',
+    noted: 'C’est noté : nous ne vous le suggérerons plus.',
     close: 'Fermer',
-    dataUsed: 'Données utilisées :',
+    dataUsed: 'Données utilisées :',
     loading: 'Chargement…',
     failed: 'Désolé, le chargement a échoué.',
     purposes: {
       personalization: {
         name: 'Recommandations personnalisées',
         gives:
-          'Nous utilisons vos achats et les articles consultés ici pour vous suggérer des produits. En échange : des articles qui vous correspondent, en premier.',
+          'Nous utilisons vos achats et les articles consultés ici pour vous suggérer des produits. En échange : des articles qui vous correspondent, en premier.',
       },
       measurement: {
         name: 'Mesure d’audience',
         gives:
-          'Nous comptons les visites et les clics pour améliorer la boutique. En échange : une meilleure boutique ; personne n’est ciblé.',
+          'Nous comptons les visites et les clics pour améliorer la boutique. En échange : une meilleure boutique ; personne n’est ciblé.',
       },
       retargeting: {
         name: 'Rappels des articles consultés',
         gives:
-          'Nous pouvons vous remontrer des articles consultés. En échange : les retrouver facilement ; les rappels cessent après quelques jours.',
+          'Nous pouvons vous remontrer des articles consultés. En échange : les retrouver facilement ; les rappels cessent après quelques jours.',
       },
       marketing_messages: {
         name: 'Offres par e-mail et messages',
         gives:
-          'Nous vous envoyons des offres par e-mail, SMS ou notification. En échange : des réductions choisies pour vous.',
+          'Nous vous envoyons des offres par e-mail, SMS ou notification. En échange : des réductions choisies pour vous.',
       },
     },
   },
