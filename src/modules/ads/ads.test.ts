@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { loadConfig } from '../../platform/config.ts';
 import type { Services } from '../../platform/container.ts';
+import { createServices } from '../../platform/container.ts';
 import { describeEachStore } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
 import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
@@ -9,7 +11,7 @@ import { flight, JEWELLER, seedJeweller, weddingCampaign } from './ads.testing.t
 const T0 = Date.UTC(2026, 10, 23, 10, 0); // a Monday, 11:00 in Paris
 const WEDDING = new Set(['photographer', 'chateau', 'bridal']);
 
-describeEachStore('contextual ads over HTTP', (getDb) => {
+describeEachStore('contextual ads over HTTP', (getDb, kind) => {
   let app: App;
   let services: Services;
   let clock = T0;
@@ -147,6 +149,44 @@ describeEachStore('contextual ads over HTTP', (getDb) => {
     assert.equal(adverts.length, 5);
     const got = await app.inject({ url: '/v1/ads/campaigns/photographer', headers: bearer(shop.server) });
     assert.equal(got.json().delivery.served, 5);
+  });
+
+  test('two nodes on one PostgreSQL database never exceed a budget or a per-screen cap together', {
+    skip: kind === 'postgres' ? false : 'one process owns a SQLite file: a single node',
+  }, async () => {
+    clock = T0;
+    const shop = await createTestTenant(services);
+    await seedJeweller(app, shop, {
+      photographer: weddingCampaign('photographer', 'wedding/photography', T0, {
+        flight: { start: new Date(T0 - 30 * 24 * 3600_000).toISOString(), end: new Date(T0 + 60_000).toISOString() },
+        budget: { impressions: 7 },
+      }),
+      chateau: weddingCampaign('chateau', 'wedding/venues', T0, { perScreen: { limit: 3, windowMinutes: 60 } }),
+    });
+    const other = await createServices(
+      loadConfig({ PERTINENT_LOG_LEVEL: 'silent', PERTINENT_KEY_CACHE_SECONDS: '0' }),
+      {
+        db: getDb(),
+        now: () => clock,
+      },
+    );
+    const nodes = [services.ads, other.ads];
+    const caller = { tenantId: shop.id, scope: 'server' as const, keyId: 'test' };
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (nodes[i % 2] as typeof services.ads).decide(caller, 'counter-screen')),
+    );
+    const count = (id: string) => answers.filter((d) => d.advert?.campaignId === id).length;
+    assert.equal(count('chateau'), 3, 'the per-screen cap holds across nodes');
+    assert.equal(count('photographer'), 7, 'and so does the budget');
+    assert.equal(answers.filter((d) => d.kind === 'house').length, 30);
+    // The budget is shared by every screen, the cap is per screen.
+    await services.ads.putPlacement(shop.id, 'elsewhere', { kind: 'screen', venueId: 'maison-or' });
+    const more = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (nodes[i % 2] as typeof services.ads).decide(caller, 'elsewhere')),
+    );
+    assert.equal(more.filter((d) => d.advert?.campaignId === 'photographer').length, 0);
+    assert.equal(more.filter((d) => d.advert?.campaignId === 'chateau').length, 3);
+    assert.equal((await services.ads.getCampaign(shop.id, 'photographer')).served, 7);
   });
 
   test('proof of play is counted once per decision; forged tokens are refused; reports are counts per campaign, venue and day', async () => {
