@@ -10,6 +10,7 @@ import {
   entryFromRow,
   entryValues,
   headFromRow,
+  LEDGER_SUBJECT_SQL,
   latestFromRow,
   newLedgerSubject,
   policyFromRow,
@@ -89,11 +90,11 @@ export class PostgresConsentStore implements ConsentStore {
       const fresh = newLedgerSubject();
       await client.query(
         `INSERT INTO consent_subjects (tenant_id, subject_id, pseudonym, subject_ref, created_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject_id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject_id) WHERE pseudonym IS NOT NULL DO NOTHING`,
         [tenantId, subjectId, fresh.pseudonym, fresh.subjectRef, now],
       );
       const { rows: refRows } = await client.query<{ subject_ref: string }>(
-        'SELECT subject_ref FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2',
+        'SELECT subject_ref FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2 AND pseudonym IS NOT NULL',
         [tenantId, subjectId],
       );
       const ref = (refRows[0] as { subject_ref: string }).subject_ref;
@@ -145,10 +146,10 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   async findLedgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined> {
-    const { rows } = await this.#pool.query<{ pseudonym: string | null; subject_ref: string }>(
-      'SELECT pseudonym, subject_ref FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2',
-      [tenantId, subjectId],
-    );
+    const { rows } = await this.#pool.query<{ pseudonym: string | null; subject_ref: string }>(LEDGER_SUBJECT_SQL, [
+      tenantId,
+      subjectId,
+    ]);
     return rows[0] && { pseudonym: rows[0].pseudonym, subjectRef: rows[0].subject_ref };
   }
 

@@ -119,6 +119,10 @@ export const SUBJECT_ENTRIES_SQL = `SELECT l.* FROM consent_ledger l
   JOIN consent_subjects s ON s.tenant_id = l.tenant_id AND s.subject_ref = l.subject_ref
   WHERE l.tenant_id = $1 AND s.subject_id = $2 AND l.seq > $3 ORDER BY l.seq LIMIT $4`;
 
+/** The reference a subject's new entries carry: the pseudonymous one, else the legacy raw id. */
+export const LEDGER_SUBJECT_SQL = `SELECT pseudonym, subject_ref FROM consent_subjects
+  WHERE tenant_id = $1 AND subject_id = $2 ORDER BY (pseudonym IS NULL), created_at LIMIT 1`;
+
 export class SqliteConsentStore implements ConsentStore {
   readonly #db: SqliteDb['sqlite'];
   constructor(db: SqliteDb) {
@@ -182,7 +186,9 @@ export class SqliteConsentStore implements ConsentStore {
           .prepare('SELECT tenant_id, last_seq, last_hash FROM consent_ledger_heads WHERE tenant_id = ?')
           .get(tenantId) as HeadRow | undefined;
         let subject = db
-          .prepare('SELECT subject_ref FROM consent_subjects WHERE tenant_id = ? AND subject_id = ?')
+          .prepare(
+            'SELECT subject_ref FROM consent_subjects WHERE tenant_id = ? AND subject_id = ? AND pseudonym IS NOT NULL',
+          )
           .get(tenantId, subjectId) as { subject_ref: string } | undefined;
         if (!subject) {
           const fresh = newLedgerSubject();
@@ -243,9 +249,9 @@ export class SqliteConsentStore implements ConsentStore {
   }
 
   async findLedgerSubject(tenantId: string, subjectId: string): Promise<LedgerSubject | undefined> {
-    const row = this.#db
-      .prepare('SELECT pseudonym, subject_ref FROM consent_subjects WHERE tenant_id = ? AND subject_id = ?')
-      .get(tenantId, subjectId) as { pseudonym: string | null; subject_ref: string } | undefined;
+    const row = this.#db.prepare(LEDGER_SUBJECT_SQL.replace(/\$\d/g, '?')).get(tenantId, subjectId) as
+      | { pseudonym: string | null; subject_ref: string }
+      | undefined;
     return row && { pseudonym: row.pseudonym, subjectRef: row.subject_ref };
   }
 
