@@ -15,8 +15,8 @@
  * </script>
  */
 import { showConsentBanner } from './banner.ts';
-import type { ClientOptions, Decision } from './client.ts';
-import { createClient } from './client.ts';
+import type { ClientOptions, Consents, Decision } from './client.ts';
+import { createClient, PertinentError } from './client.ts';
 import { ConsentState } from './consent.ts';
 import type { BannerPurpose, Locale } from './i18n.ts';
 import { pickLocale } from './i18n.ts';
@@ -68,6 +68,10 @@ export interface Pertinent {
   recommend(target: Element, options: WidgetOptions): Promise<Decision>;
   /** Shows the consent banner again (e.g. from a "Cookie settings" link). */
   showBanner(): HTMLElement;
+  /** Records choices made in your own consent UI (with `banner: false`) and acts on them at once. */
+  setConsents(choices: Readonly<Record<string, boolean>>): Promise<void>;
+  /** Reads the consents again, e.g. after your backend recorded them. */
+  refreshConsents(): Promise<void>;
   /** The privacy center's address for this visitor (key, token, language and recent decisions in the fragment). */
   privacyCenterUrl(): string;
   /** Opens the privacy center in a new tab. */
@@ -139,6 +143,17 @@ export async function init(options: InitOptions): Promise<Pertinent> {
         widget,
       ),
     showBanner,
+    setConsents: async (choices) => {
+      const version = options.policyVersion ?? consent.policyVersion;
+      if (!version) throw new PertinentError(0, 'no_policy', 'No current policy version to record the choices under.');
+      const list = Object.entries(choices).map(([purpose, yes]) => ({
+        purpose,
+        status: yes ? ('granted' as const) : consent.granted(purpose) ? ('withdrawn' as const) : ('denied' as const),
+      }));
+      const res = await client.recordConsents(version, list, 'sdk');
+      consent.set((res as { consents: Consents }).consents);
+    },
+    refreshConsents: async () => consent.set(await client.consents()),
     privacyCenterUrl,
     openPrivacyCenter: () => {
       open(privacyCenterUrl(), '_blank', 'noopener');

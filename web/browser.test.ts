@@ -210,6 +210,15 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     const page = await context.newPage();
     await page.goto(`${shopUrl}/?subject=returning&lang=en&tenant=${other.id}`);
     await page.locator('[data-pt=banner] [data-pt=renew]').waitFor();
+    // A shop with its own consent UI records through the SDK and it acts at once.
+    const granted = await page.evaluate(async () => {
+      const p = (window as unknown as { shop: import('../sdk/index.ts').Pertinent }).shop;
+      await p.setConsents({ measurement: true });
+      return p.consent.granted('measurement');
+    });
+    assert.equal(granted, true);
+    const measured = await services.consent.consentsOf(other.id, 'returning');
+    assert.equal(measured.purposes.find((p) => p.purpose === 'measurement')?.status, 'granted');
 
     await page.goto(`${shopUrl}/embed?subject=returning&tenant=${other.id}`);
     const frame = page.frameLocator('iframe');

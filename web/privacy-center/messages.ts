@@ -76,7 +76,8 @@ const en: CenterMessages = {
   error: 'Something went wrong; please try again.',
   unavailable: 'This is not available on this server yet.',
   consentsTitle: 'Your consents',
-  consentsIntro: 'Each use of your data needs your permission. Refusing or withdrawing is as easy as accepting.',
+  consentsIntro:
+    'Each use of your data needs your permission. Refusing or withdrawing is as easy as accepting, and withdrawing also deletes what was collected only for that use.',
   allow: 'Allow',
   refuse: 'Do not allow',
   youGet: 'What you get:',
@@ -194,7 +195,7 @@ const fr: CenterMessages = {
   unavailable: 'Ce n’est pas encore disponible sur ce serveur.',
   consentsTitle: 'Vos consentements',
   consentsIntro:
-    'Chaque utilisation de vos données demande votre accord. Refuser ou retirer son accord est aussi simple qu’accepter.',
+    'Chaque utilisation de vos données demande votre accord. Refuser ou retirer son accord est aussi simple qu’accepter, et le retrait efface aussi ce qui avait été collecté uniquement pour cette utilisation.',
   allow: 'Autoriser',
   refuse: 'Ne pas autoriser',
   youGet: 'Ce que vous y gagnez :',
@@ -314,7 +315,8 @@ const it: CenterMessages = {
   error: 'Si è verificato un errore; riprova.',
   unavailable: 'Non è ancora disponibile su questo server.',
   consentsTitle: 'I tuoi consensi',
-  consentsIntro: 'Ogni uso dei tuoi dati richiede il tuo permesso. Rifiutare o revocare è facile quanto accettare.',
+  consentsIntro:
+    'Ogni uso dei tuoi dati richiede il tuo permesso. Rifiutare o revocare è facile quanto accettare, e revocare cancella anche ciò che era stato raccolto solo per quell’uso.',
   allow: 'Consenti',
   refuse: 'Non consentire',
   youGet: 'Cosa ottieni:',
