@@ -141,8 +141,6 @@ const DEFAULT_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
 const defaultClassOf = classOfWith(DEFAULT_TAGS);
 
 const HOUSE_SECONDS = 10;
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
 const RECENT = 6;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const REGION_RE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
@@ -161,7 +159,6 @@ export class AdsService {
   readonly #shown = new Map<string, Map<string, { windowStart: number; shown: number }>>();
   readonly #recent = new Map<string, string[]>();
   readonly #secrets = new Map<string, KeyObject>();
-  #lastPurge = 0;
 
   constructor(store: AdStore, ports: AdsPorts, options: { now?: () => number; cacheSeconds?: number } = {}) {
     this.#store = store;
@@ -402,12 +399,6 @@ export class AdsService {
     const now = this.#now();
     const cached = this.#state.get(tenantId);
     if (cached && cached.until > now) return cached;
-    if (now - this.#lastPurge > HOUR) {
-      // Housekeeping, at most hourly per node: receipts outlive their tokens (a day) by a day,
-      // per-screen windows (at most a week long) by a day.
-      this.#lastPurge = now;
-      this.#store.purge({ receiptsBefore: now - 2 * DAY, windowsBefore: now - 8 * DAY }).catch(() => {});
-    }
     let loading = this.#loading.get(tenantId);
     if (!loading) {
       loading = (async () => {
@@ -643,7 +634,7 @@ export class AdsService {
     if (!Array.isArray(fields) || fields.length !== 5) throw invalid();
     const [placementId, campaignId, venueId, decisionId, at] = fields as [string, string, string, string, number];
     const now = this.#now();
-    if (typeof at !== 'number' || now - at > DAY) throw invalid();
+    if (typeof at !== 'number' || now - at > 24 * 3600_000) throw invalid();
     this.#checkScreenKey(caller, await this.#tenant(caller.tenantId), placementId);
     const counted = await this.#store.recordPlay({
       tenantId: caller.tenantId,

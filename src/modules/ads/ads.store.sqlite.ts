@@ -320,10 +320,10 @@ export class SqliteAdStore implements AdStore {
     this.#flushNow();
   }
 
-  async purge(options: { receiptsBefore: number; windowsBefore: number }): Promise<void> {
-    await this.flush();
-    this.#s.purgeReceipts.run(options.receiptsBefore);
-    this.#s.purgeScreens.run(options.windowsBefore);
+  /** Removes play receipts and per-screen windows older than `before` (housekeeping). */
+  async purge(before: number): Promise<void> {
+    this.#s.purgeReceipts.run(before);
+    this.#s.purgeScreens.run(before);
   }
 
   async close(): Promise<void> {
