@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LocalTime } from '../../core/ads/eligibility.ts';
-import { isOpen, isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
+import { ineligibility, isOpen, isTimeZone, localTime, minutesOf } from '../../core/ads/eligibility.ts';
 import type { AdExplanation } from '../../core/ads/explain.ts';
 import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
 import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
@@ -131,6 +131,8 @@ interface TenantState {
   readonly classes: Map<string, SensitiveClass | null>;
   /** Explanations by venue, campaign and locale (texts do not change between loads). */
   readonly explanations: Map<string, AdExplanation>;
+  /** Per placement, the campaigns its context admits this minute (targeting and relevance; counters aside). */
+  readonly shortlist: Map<string, { minute: number; campaigns: readonly Campaign[] }>;
   readonly until: number;
 }
 
@@ -141,6 +143,8 @@ const DEFAULT_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
 const defaultClassOf = classOfWith(DEFAULT_TAGS);
 
 const HOUSE_SECONDS = 10;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 const RECENT = 6;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const REGION_RE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
@@ -159,6 +163,7 @@ export class AdsService {
   readonly #shown = new Map<string, Map<string, { windowStart: number; shown: number }>>();
   readonly #recent = new Map<string, string[]>();
   readonly #secrets = new Map<string, KeyObject>();
+  #lastPurge = 0;
 
   constructor(store: AdStore, ports: AdsPorts, options: { now?: () => number; cacheSeconds?: number } = {}) {
     this.#store = store;
@@ -399,6 +404,12 @@ export class AdsService {
     const now = this.#now();
     const cached = this.#state.get(tenantId);
     if (cached && cached.until > now) return cached;
+    if (now - this.#lastPurge > HOUR) {
+      // Housekeeping, at most hourly per node: receipts outlive their tokens (a day) by a day,
+      // per-screen windows (at most a week long) by a day.
+      this.#lastPurge = now;
+      this.#store.purge({ receiptsBefore: now - 2 * DAY, windowsBefore: now - 8 * DAY }).catch(() => {});
+    }
     let loading = this.#loading.get(tenantId);
     if (!loading) {
       loading = (async () => {
@@ -418,6 +429,7 @@ export class AdsService {
           served,
           relevance: new Map(),
           explanations: new Map(),
+          shortlist: new Map(),
           classes: new Map(campaigns.map((c) => [c.id, campaignClass(c, defaultClassOf)])),
           until: this.#now() + this.#cacheMs,
         };
@@ -469,7 +481,7 @@ export class AdsService {
           tenantId,
           placement,
           venue,
-          campaigns: state.campaigns,
+          campaigns: this.#shortlist(state, placement, venue, now, local),
           learned: state.learned,
           classOf: defaultClassOf,
           relevanceOf: (c) => {
@@ -557,6 +569,35 @@ export class AdsService {
     };
   }
 
+  /**
+   * The campaigns whose targeting and relevance admit this placement during
+   * this minute; `rankAdverts` checks them again at the exact time, so a
+   * campaign whose flight ends within the minute is still refused.
+   */
+  #shortlist(
+    state: TenantState,
+    placement: AdPlacement,
+    venue: Venue,
+    now: number,
+    local: LocalTime,
+  ): readonly Campaign[] {
+    const minute = Math.floor(now / 60_000);
+    const cached = state.shortlist.get(placement.id);
+    if (cached && cached.minute === minute) return cached.campaigns;
+    const start = minute * 60_000;
+    const end = start + 60_000;
+    const campaigns = state.campaigns.filter((c) => {
+      if (c.flightEnd <= start || c.flightStart >= end) return false;
+      const at = Math.min(Math.max(now, c.flightStart), c.flightEnd - 1);
+      return (
+        ineligibility(c, { venue, placement, now: at, local }) === null &&
+        relevance(venue, c.categories, state.learned) !== undefined
+      );
+    });
+    state.shortlist.set(placement.id, { minute, campaigns });
+    return campaigns;
+  }
+
   #explanation(state: TenantState, venue: Venue, c: Campaign, locale: ReturnType<typeof pickLocale>): AdExplanation {
     const key = `${venue.id}\u0000${c.id}\u0000${locale}`;
     let e = state.explanations.get(key);
@@ -634,7 +675,7 @@ export class AdsService {
     if (!Array.isArray(fields) || fields.length !== 5) throw invalid();
     const [placementId, campaignId, venueId, decisionId, at] = fields as [string, string, string, string, number];
     const now = this.#now();
-    if (typeof at !== 'number' || now - at > 24 * 3600_000) throw invalid();
+    if (typeof at !== 'number' || now - at > DAY) throw invalid();
     this.#checkScreenKey(caller, await this.#tenant(caller.tenantId), placementId);
     const counted = await this.#store.recordPlay({
       tenantId: caller.tenantId,
