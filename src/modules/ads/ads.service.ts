@@ -164,6 +164,8 @@ export class AdsService {
   readonly #recent = new Map<string, string[]>();
   readonly #secrets = new Map<string, KeyObject>();
   #lastPurge = 0;
+  /** Per screen: which of the venue's own contents comes next. */
+  readonly #houseTurns = new Map<string, number>();
 
   constructor(store: AdStore, ports: AdsPorts, options: { now?: () => number; cacheSeconds?: number } = {}) {
     this.#store = store;
@@ -549,8 +551,9 @@ export class AdsService {
       };
     }
     // Nothing eligible: the venue's own content, never an unrelated advert.
-    const house =
-      venue.houseContent.length > 0 ? venue.houseContent[recent.length % venue.houseContent.length] : undefined;
+    const turn = this.#houseTurns.get(recentKey) ?? 0;
+    this.#houseTurns.set(recentKey, turn + 1);
+    const house = venue.houseContent.length > 0 ? venue.houseContent[turn % venue.houseContent.length] : undefined;
     this.#recent.set(recentKey, [...recent, ''].slice(-RECENT));
     const explanation = explainAdvert(
       { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: venue.name },

@@ -79,6 +79,11 @@ describeEachStore('contextual ads over HTTP', (getDb, kind) => {
     assert.equal(d.explanation.text, 'De la part de Maison Or');
     assert.equal(d.playToken, null);
     assert.equal(d.advert, undefined);
+    const more = { ...JEWELLER, houseContent: [{ headline: 'A' }, { headline: 'B' }, { headline: 'C' }] };
+    await app.inject({ method: 'PUT', url: '/v1/ads/venues/maison-or', headers: bearer(shop.server), payload: more });
+    const headlines: string[] = [];
+    for (let i = 0; i < 9; i++) headlines.push((await decide(shop.publishable)).json().house.headline);
+    assert.equal(new Set(headlines.slice(-3)).size, 3, `the venue's own contents rotate too: ${headlines.join('')}`);
   });
 
   test("a closed venue's screen shows the venue's own content", async () => {
