@@ -600,6 +600,19 @@ export class DecisionService {
     if (state) (await state).rec.removeSubject(subjectId);
   }
 
+  /**
+   * Forgets which of the subject's events the models have seen (the keys hold
+   * the subject id): after an erasure nothing keyed by the subject stays in
+   * memory, and after a withdrawal a later consent lets the models learn them again.
+   */
+  async forgetTrainedEvents(tenantId: string, subjectId: string): Promise<void> {
+    const state = this.#states.get(tenantId);
+    if (!state) return;
+    const { trained } = await state;
+    const prefix = trainingKey(subjectId, '');
+    for (const key of trained) if (key.startsWith(prefix)) trained.delete(key);
+  }
+
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
   async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
     await this.flush();

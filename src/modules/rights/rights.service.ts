@@ -38,6 +38,8 @@ export interface RightsPorts {
     eraseSubject(tenantId: string, subjectId: string): Promise<number>;
     /** Removes the subject's contribution from the in-memory models, keeping the data. */
     forgetInModels?(tenantId: string, subjectId: string): Promise<void>;
+    /** Forgets which of the subject's events the models saw (their keys hold the subject id). */
+    forgetTrainedEvents?(tenantId: string, subjectId: string): Promise<void>;
     /** Forgets the tenant's models; they are rebuilt from the database on next use. */
     invalidate(tenantId: string): void;
   };
@@ -321,6 +323,7 @@ export class RightsService {
     );
     // Decisions made while erasing are flushed and erased too, and the models forget the subject.
     erased.decisions += await this.#ports.decisions.eraseSubject(tenantId, subjectId);
+    await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
     return { requestId: log.id, erasedAt: iso(now), erased };
   }
 
@@ -389,6 +392,7 @@ export class RightsService {
     );
     if (next.objectToProfiling || next.restrictProcessing) {
       await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
+      await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
     }
     return this.#restrictionsView(subjectId, next);
   }
@@ -424,6 +428,7 @@ export class RightsService {
     const deleted = await this.#store.deletePurposeData(tenantId, subjectId, purposes);
     if (deleted.events > 0 || purposes.includes('personalization')) {
       await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
+      await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
     }
   }
 
