@@ -98,10 +98,7 @@ export function showConsentBanner(options: BannerOptions): HTMLElement {
       status.textContent = m.failed;
       return;
     }
-    const choices: ConsentChoice[] = offered.map((p, i) => ({
-      purpose: p,
-      status: choose(p, i) ? 'granted' : 'denied',
-    }));
+    const choices: ConsentChoice[] = offered.map((p, i) => consent.choice(p, choose(p, i)));
     try {
       const res = (await client.recordConsents(version, choices, 'banner')) as {
         consents: Parameters<ConsentState['set']>[0];
@@ -118,6 +115,7 @@ export function showConsentBanner(options: BannerOptions): HTMLElement {
     else if (action === 'refuse') record(() => false);
     else if (action === 'save') record((_, i) => boxes[i]?.checked === true);
   });
+  document.querySelector('[data-pt=banner]')?.remove();
   document.body.prepend(banner);
   return banner;
 }

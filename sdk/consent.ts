@@ -1,4 +1,4 @@
-import type { ConsentStatus, Consents } from './client.ts';
+import type { ConsentChoice, ConsentStatus, Consents } from './client.ts';
 
 /**
  * Purposes that the Global Privacy Control signal refuses (CCPA "do not sell or share"; no cross-context reminders).
@@ -66,6 +66,15 @@ export class ConsentState {
   undecided(purpose: string): boolean {
     const s = this.status(purpose);
     return s === 'unset' || s === 'needs_renewal';
+  }
+
+  /**
+   * The choice to record when the person says yes or no to `purpose`: a "no"
+   * to a purpose they had granted is a withdrawal (which also deletes what was
+   * collected only for it), otherwise a refusal.
+   */
+  choice(purpose: string, allow: boolean): ConsentChoice {
+    return { purpose, status: allow ? 'granted' : this.granted(purpose) ? 'withdrawn' : 'denied' };
   }
 
   /** Calls `listener` after every change; returns a function that stops it. */

@@ -146,10 +146,7 @@ export async function init(options: InitOptions): Promise<Pertinent> {
     setConsents: async (choices) => {
       const version = options.policyVersion ?? consent.policyVersion;
       if (!version) throw new PertinentError(0, 'no_policy', 'No current policy version to record the choices under.');
-      const list = Object.entries(choices).map(([purpose, yes]) => ({
-        purpose,
-        status: yes ? ('granted' as const) : consent.granted(purpose) ? ('withdrawn' as const) : ('denied' as const),
-      }));
+      const list = Object.entries(choices).map(([purpose, yes]) => consent.choice(purpose, yes));
       const res = await client.recordConsents(version, list, 'sdk');
       consent.set((res as { consents: Consents }).consents);
     },

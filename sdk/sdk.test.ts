@@ -68,6 +68,14 @@ describe('SDK: consent-gated tracking', () => {
     assert.equal(state.granted('personalization'), true);
   });
 
+  test('a "no" to a granted purpose is recorded as a withdrawal, otherwise as a refusal', () => {
+    const state = new ConsentState(false);
+    state.set(consents({ personalization: 'granted', measurement: 'unset' }));
+    assert.deepEqual(state.choice('personalization', false), { purpose: 'personalization', status: 'withdrawn' });
+    assert.deepEqual(state.choice('measurement', false), { purpose: 'measurement', status: 'denied' });
+    assert.deepEqual(state.choice('measurement', true), { purpose: 'measurement', status: 'granted' });
+  });
+
   test('at most maxHeld events wait in memory, the oldest dropped first', () => {
     const state = new ConsentState(false);
     const { client } = recordingClient();
