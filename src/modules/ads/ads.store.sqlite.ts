@@ -288,6 +288,20 @@ export class SqliteAdStore implements AdStore {
   #flushNow(): void {
     if (!this.#db.open) return;
     const now = Date.now();
+    // Counters are committed without waiting for the disk (WAL, synchronous = NORMAL, for this
+    // transaction only: nothing else runs on this connection until it is restored): a process
+    // crash keeps them, a power cut may lose the last moments of report and per-screen counts.
+    // Budgets do not depend on it: leases are committed with the connection's full durability.
+    const restore = this.#db.pragma('synchronous', { simple: true });
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      this.#flushCounters(now);
+    } finally {
+      this.#db.pragma(`synchronous = ${Number(restore)}`);
+    }
+  }
+
+  #flushCounters(now: number): void {
     this.#db.transaction(() => {
       for (const [key, c] of this.#campaigns) {
         if (!c.dirty) continue;
@@ -320,10 +334,10 @@ export class SqliteAdStore implements AdStore {
     this.#flushNow();
   }
 
-  /** Removes play receipts and per-screen windows older than `before` (housekeeping). */
-  async purge(before: number): Promise<void> {
-    this.#s.purgeReceipts.run(before);
-    this.#s.purgeScreens.run(before);
+  async purge(options: { receiptsBefore: number; windowsBefore: number }): Promise<void> {
+    await this.flush();
+    this.#s.purgeReceipts.run(options.receiptsBefore);
+    this.#s.purgeScreens.run(options.windowsBefore);
   }
 
   async close(): Promise<void> {
