@@ -129,6 +129,8 @@ export interface ExplanationResponse {
 
 const DAY = 24 * 3600 * 1000;
 const HISTORY_DAYS = 365;
+/** How many of the latest interactions feed the personal model. */
+const PERSONAL_HISTORY = 20;
 /** Event ids are unique per subject. */
 const trainingKey = (subjectId: string, eventId: string) => `${subjectId}\u0000${eventId}`;
 
@@ -312,8 +314,9 @@ export class DecisionService {
     return {
       complements: (anchors, k) => anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
       similar: (id, k) => anchored(id, rec.similarTo(id, k)),
+      // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
       personal: (history, k) =>
-        rec.recommendForHistory(history, k).map((r) => {
+        rec.recommendForHistory(history.slice(-PERSONAL_HISTORY), k).map((r) => {
           const anchor = 'anchor' in r.reason ? r.reason.anchor : undefined;
           return anchor === undefined
             ? { itemId: r.itemId, score: r.score }

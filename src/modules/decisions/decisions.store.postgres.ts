@@ -2,6 +2,7 @@ import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts'
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import { packCounters, unpackCounter } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -43,8 +44,9 @@ export class PostgresDecisionStore implements DecisionStore {
     return r.rowCount === 1;
   }
 
-  async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
-    if (records.length === 0 && counters.length === 0) return;
+  async insertDecisions(records: readonly AuditRecord[], all: readonly CounterRow[]): Promise<void> {
+    if (records.length === 0 && all.length === 0) return;
+    const counters = packCounters(all);
     await pgTransaction(this.#pool, async (client) => {
       if (records.length > 0) {
         await client.query(
@@ -93,7 +95,7 @@ export class PostgresDecisionStore implements DecisionStore {
       'SELECT scope, key, at FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2 AND at >= $3',
       [tenantId, subjectId, since],
     );
-    return rows.map((r) => ({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+    return rows.flatMap((r) => unpackCounter({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import { packCounters, unpackCounter } from './decisions.store.ts';
 
 /**
  * Audit records and counters are written on a connection of their own with
@@ -82,7 +83,7 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
-    this.#writeBatch(records, counters);
+    this.#writeBatch(records, packCounters(counters));
   }
 
   /** Closes the audit connection (the shared one is closed by the database). */
@@ -103,7 +104,7 @@ export class SqliteDecisionStore implements DecisionStore {
       key: string;
       at: number;
     }[];
-    return rows.map((r) => ({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+    return rows.flatMap((r) => unpackCounter({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

@@ -24,6 +24,36 @@ export interface TrainingCursor {
   readonly eventId: string;
 }
 
+/**
+ * Item impressions of one decision are stored as one row (scope `items`, key a
+ * JSON array of item ids) rather than one row per item: a slate of ten items
+ * costs one index entry, not ten. Stores pack with {@link packCounters} and
+ * unpack with {@link unpackCounter}.
+ */
+export function packCounters(counters: readonly CounterRow[]): CounterRow[] {
+  const out: CounterRow[] = [];
+  const items = new Map<string, { row: CounterRow; keys: string[] }>();
+  for (const c of counters) {
+    if (c.scope !== 'item') {
+      out.push(c);
+      continue;
+    }
+    const group = `${c.tenantId}\u0000${c.subjectId}\u0000${c.at}`;
+    const found = items.get(group);
+    if (found) found.keys.push(c.key);
+    else items.set(group, { row: c, keys: [c.key] });
+  }
+  for (const { row, keys } of items.values())
+    out.push({ ...row, scope: 'items' as CounterRow['scope'], key: JSON.stringify(keys) });
+  return out;
+}
+
+/** The impressions one stored counter row stands for. */
+export function unpackCounter(row: CounterRow): CounterRow[] {
+  if ((row.scope as string) !== 'items') return [row];
+  return (JSON.parse(row.key) as string[]).map((key) => ({ ...row, scope: 'item' as const, key }));
+}
+
 export interface DecisionStore {
   /** Inserts or replaces a placement; returns true when it is new. */
   upsertPlacement(tenantId: string, config: PlacementConfig, at: number): Promise<boolean>;
