@@ -231,6 +231,17 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     await context.close();
   });
 
+  test('without a link from the shop, or with an expired one, the privacy center says to open it from the shop again', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${api}/privacy-center?lang=it`);
+    await page.getByRole('alert').getByText('Apri di nuovo il centro privacy dal negozio').waitFor();
+    const expired = shop.token('late', -60);
+    await page.goto(`${api}/privacy-center#key=${shop.publishable}&token=${expired}&lang=en`);
+    await page.getByRole('alert').getByText('Open the privacy center from the shop again').waitFor();
+    await context.close();
+  });
+
   const decisionOf = (page: Page) =>
     page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/decisions' && r.request().method() === 'POST');
 
