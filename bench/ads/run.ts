@@ -133,7 +133,10 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
     const { keys } = await seed(fresh.env);
     const server = await startChildServer(
       fresh.env,
-      values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {},
+      // A shared, busy machine can take long to start a server.
+      values.profile
+        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`], timeoutMs: 120_000 }
+        : { timeoutMs: 120_000 },
     );
     try {
       const url = new URL(server.url);
