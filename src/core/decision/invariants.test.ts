@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { EffectiveStatus } from '../consent/state.ts';
 import { LOCALES, renderReason } from '../explain/reasons.ts';
-import type { BasePurpose, Purpose } from '../purposes.ts';
+import type { Purpose } from '../purposes.ts';
 import { BASE_PURPOSES, sensitivePurpose } from '../purposes.ts';
 import type { SensitiveClass } from '../sensitive.ts';
 import { SENSITIVE_CLASSES } from '../sensitive.ts';
@@ -89,7 +89,6 @@ const sourcesArb = fc
     }),
   );
 
-const purposeArb = fc.constantFrom<BasePurpose>(...BASE_PURPOSES);
 const statusArb = fc.constantFrom<EffectiveStatus>(
   'granted',
   'granted',

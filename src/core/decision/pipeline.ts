@@ -356,7 +356,7 @@ export function businessRules(candidates: readonly Candidate[], input: DecisionI
   const out: Candidate[] = [];
   for (const c of candidates) {
     const item = input.catalog.item(c.itemId);
-    if (!item || !item.available) continue;
+    if (!item?.available) continue;
     if (item.stock !== null && item.stock < rules.minStock) continue;
     if (excludeItems.has(c.itemId)) continue;
     if (rules.includeCategories.length > 0 && !rules.includeCategories.some((p) => inCategory(item.category, p)))

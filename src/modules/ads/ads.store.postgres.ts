@@ -223,6 +223,11 @@ export class PostgresAdStore implements AdStore {
     }));
   }
 
+  async purge(options: { receiptsBefore: number; windowsBefore: number }): Promise<void> {
+    await this.#pool.query('DELETE FROM ad_play_receipts WHERE at < $1', [options.receiptsBefore]);
+    await this.#pool.query('DELETE FROM ad_screen_counters WHERE window_start < $1', [options.windowsBefore]);
+  }
+
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
 }

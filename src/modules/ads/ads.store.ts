@@ -92,6 +92,8 @@ export interface AdStore {
   /** Counts a proof of play once per decision id; false when it was already counted. */
   recordPlay(play: PlayRecord): Promise<boolean>;
   report(tenantId: string, filter: ReportFilter): Promise<ReportRow[]>;
+  /** Housekeeping: drops play receipts and per-screen windows older than the given times. */
+  purge(options: { receiptsBefore: number; windowsBefore: number }): Promise<void>;
   /** Writes any buffered counters (SQLite); a no-op where every write is immediate. */
   flush(): Promise<void>;
   close(): Promise<void>;

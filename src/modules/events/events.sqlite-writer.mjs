@@ -11,8 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, sql, rowSql, conflictSql } = workerData;
-const WIDTH = 14;
+const { file, sql, rowSql, conflictSql, width } = workerData;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 // As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
@@ -24,37 +23,28 @@ const insertOne = db.prepare(`${sql} ${rowSql}${conflictSql}`);
 const CHUNK = 100;
 const insertChunk = db.prepare(`${sql} ${new Array(CHUNK).fill(rowSql).join(', ')}${conflictSql}`);
 
-/** Puts one event's values at `args[at..at+13]`, in the column order of the statement. */
-function bind(args, at, tenantId, e) {
-  args[at] = tenantId;
-  args[at + 1] = e.eventId;
-  args[at + 2] = e.subjectId;
-  args[at + 3] = e.type;
-  args[at + 4] = e.itemId;
-  args[at + 5] = e.query;
-  args[at + 6] = e.occurredAt;
-  args[at + 7] = e.receivedAt;
-  args[at + 8] = e.quantity;
-  args[at + 9] = e.price;
-  args[at + 10] = e.placement;
-  args[at + 11] = e.page;
-  args[at + 12] = e.source;
-  args[at + 13] = e.purpose;
-}
-
-/** One batch (a JSON array of event records), in its own savepoint. */
+/**
+ * One batch, in its own savepoint: `json` is a flat JSON array, `width`
+ * values per event in column order, without the tenant id.
+ */
 const insertBatch = db.transaction((tenantId, json) => {
-  const events = JSON.parse(json);
+  const rows = JSON.parse(json);
+  const per = width + 1;
   let stored = 0;
-  const chunkArgs = new Array(WIDTH * CHUNK);
   let i = 0;
-  for (; i + CHUNK <= events.length; i += CHUNK) {
-    for (let r = 0; r < CHUNK; r++) bind(chunkArgs, r * WIDTH, tenantId, events[i + r]);
+  const chunkArgs = new Array(per * CHUNK);
+  for (; i + width * CHUNK <= rows.length; i += width * CHUNK) {
+    for (let r = 0; r < CHUNK; r++) {
+      const at = r * per;
+      chunkArgs[at] = tenantId;
+      for (let j = 0; j < width; j++) chunkArgs[at + 1 + j] = rows[i + r * width + j];
+    }
     stored += insertChunk.run(chunkArgs).changes;
   }
-  const args = new Array(WIDTH);
-  for (; i < events.length; i++) {
-    bind(args, 0, tenantId, events[i]);
+  const args = new Array(per);
+  args[0] = tenantId;
+  for (; i < rows.length; i += width) {
+    for (let j = 0; j < width; j++) args[j + 1] = rows[i + j];
     stored += insertOne.run(args).changes;
   }
   return stored;
