@@ -31,10 +31,10 @@ export interface NextBasketOptions {
  */
 export const DEFAULT_NEXT_BASKET_OPTIONS: NextBasketOptions = Object.freeze({
   groups: 7,
-  withinDecay: 0.9,
-  groupDecay: 0.7,
-  neighbors: 300,
-  alpha: 0.7,
+  withinDecay: 1,
+  groupDecay: 0.9,
+  neighbors: 600,
+  alpha: 0.3,
   neighborPower: 0,
 });
 

@@ -32,6 +32,7 @@ export class PairCounts {
   /** Array copies of rows for fast scans, dropped when the row changes. */
   readonly #outRows = new Map<number, CompactRow>();
   readonly #inRows = new Map<number, CompactRow>();
+  readonly #tieBreak: (a: number, b: number) => number;
 
   /** Adds `units` (may be negative) to the weight of `i → j`. */
   addPair(i: number, j: number, units: number): void {
@@ -42,26 +43,33 @@ export class PairCounts {
     this.#inRows.delete(j);
   }
 
-  /** The pairs leaving `i` as parallel arrays (cached until the row changes), or undefined. */
+  /**
+   * @param tieBreak orders items of equal weight in compact rows (by item id,
+   *   so that the order never depends on which subject introduced an item).
+   */
+  constructor(tieBreak: (a: number, b: number) => number = (a, b) => a - b) {
+    this.#tieBreak = tieBreak;
+  }
+
+  /** The pairs leaving `i` as parallel arrays, heaviest first (cached until the row changes), or undefined. */
   outRow(i: number): CompactRow | undefined {
-    return PairCounts.#compact(this.#out, this.#outRows, i);
+    return this.#compact(this.#out, this.#outRows, i);
   }
 
-  /** The pairs arriving at `j` as parallel arrays (cached until the row changes), or undefined. */
+  /** The pairs arriving at `j` as parallel arrays, heaviest first (cached until the row changes), or undefined. */
   inRow(j: number): CompactRow | undefined {
-    return PairCounts.#compact(this.#in, this.#inRows, j);
+    return this.#compact(this.#in, this.#inRows, j);
   }
 
-  static #compact(
-    rows: Map<number, Map<number, number>>,
-    cache: Map<number, CompactRow>,
-    i: number,
-  ): CompactRow | undefined {
+  #compact(rows: Map<number, Map<number, number>>, cache: Map<number, CompactRow>, i: number): CompactRow | undefined {
     let row = cache.get(i);
     if (row) return row;
     const source = rows.get(i);
     if (!source) return undefined;
-    row = { items: Int32Array.from(source.keys()), units: Float64Array.from(source.values()) };
+    // Heaviest pairs first (ties by the tie-breaker), so callers may read only a prefix.
+    const tie = this.#tieBreak;
+    const entries = [...source].sort((a, b) => b[1] - a[1] || tie(a[0], b[0]));
+    row = { items: Int32Array.from(entries, (e) => e[0]), units: Float64Array.from(entries, (e) => e[1]) };
     cache.set(i, row);
     return row;
   }

@@ -37,6 +37,8 @@ export interface PersonalTopNScoring {
   readonly recency: number;
   /** Only the last `maxHistory` items of a history are used. */
   readonly maxHistory: number;
+  /** Only the `maxNeighbors` heaviest transitions of each history item (each direction) are read; bounds latency. */
+  readonly maxNeighbors: number;
 }
 
 /**
@@ -46,8 +48,8 @@ export interface PersonalTopNScoring {
  * new PersonalTopNModel({ counting: { ...DEFAULT_PERSONAL_COUNTING, window: 8 } });
  */
 export const DEFAULT_PERSONAL_COUNTING: PersonalTopNCounting = Object.freeze({
-  window: 3,
-  pairDecay: 0.5,
+  window: 8,
+  pairDecay: 0.8,
   kindWeights: DEFAULT_KIND_WEIGHTS,
 });
 
@@ -59,10 +61,11 @@ export const DEFAULT_PERSONAL_COUNTING: PersonalTopNCounting = Object.freeze({
  */
 export const DEFAULT_PERSONAL_SCORING: PersonalTopNScoring = Object.freeze({
   alpha: 0.5,
-  beta: 0.5,
-  backward: 0.5,
+  beta: 0,
+  backward: 0.25,
   recency: 0.5,
   maxHistory: 10,
+  maxNeighbors: 250,
 });
 
 /**
@@ -99,7 +102,7 @@ export class PersonalTopNModel {
   readonly items: ItemIndex;
   readonly counting: PersonalTopNCounting;
   scoring: PersonalTopNScoring;
-  readonly #pairs = new PairCounts();
+  readonly #pairs: PairCounts;
   readonly #trails = new Map<string, SubjectTrail>();
   readonly #pairUnits: number[];
   #scratch = new Float64Array(0);
@@ -115,6 +118,7 @@ export class PersonalTopNModel {
     } = {},
   ) {
     this.items = options.items ?? new ItemIndex();
+    this.#pairs = new PairCounts(this.items.compareIds);
     this.counting = { ...DEFAULT_PERSONAL_COUNTING, ...options.counting };
     this.scoring = { ...DEFAULT_PERSONAL_SCORING, ...options.scoring };
     this.#pairUnits = [];
@@ -162,6 +166,20 @@ export class PersonalTopNModel {
     }
   }
 
+  /**
+   * Builds the array copies of every row now rather than on first use.
+   *
+   * @example
+   * model.prepare();
+   */
+  prepare(): void {
+    this.#candidateDamping();
+    for (let i = 0; i < this.items.size; i++) {
+      this.#pairs.outRow(i);
+      this.#pairs.inRow(i);
+    }
+  }
+
   /** The stored history of a subject (item ids in order), empty when unknown. */
   historyOf(subjectId: string): string[] {
     return (this.#trails.get(subjectId)?.items ?? []).map((i) => this.items.idOf(i));
@@ -185,7 +203,7 @@ export class PersonalTopNModel {
     touched: number[],
     scale = 1,
   ): void {
-    const { alpha, backward, recency, maxHistory } = this.scoring;
+    const { alpha, backward, recency, maxHistory, maxNeighbors } = this.scoring;
     const damp = this.#candidateDamping();
     const n = history.length;
     // Items the model has no count for are skipped without using up a recency
@@ -202,7 +220,8 @@ export class PersonalTopNModel {
       const out = this.#pairs.outRow(h);
       if (out) {
         const { items, units } = out;
-        for (let q = 0; q < items.length; q++) {
+        const end = Math.min(items.length, maxNeighbors);
+        for (let q = 0; q < end; q++) {
           const j = items[q] as number;
           if (scores[j] === 0) touched.push(j);
           scores[j] = (scores[j] as number) + base * (units[q] as number) * (damp[j] as number);
@@ -213,7 +232,8 @@ export class PersonalTopNModel {
         if (back) {
           const { items, units } = back;
           const b = backward * base;
-          for (let q = 0; q < items.length; q++) {
+          const end = Math.min(items.length, maxNeighbors);
+          for (let q = 0; q < end; q++) {
             const j = items[q] as number;
             if (scores[j] === 0) touched.push(j);
             scores[j] = (scores[j] as number) + b * (units[q] as number) * (damp[j] as number);

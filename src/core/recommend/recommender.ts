@@ -41,7 +41,7 @@ export interface BlendOptions {
  * new Recommender({ blend: { ...DEFAULT_BLEND, similarWeight: 0.3 } });
  */
 export const DEFAULT_BLEND: BlendOptions = Object.freeze({
-  similarWeight: 0,
+  similarWeight: 0.3,
   similarHistory: 3,
   similarRecency: 0.5,
   attributeWeight: 0.3,
@@ -51,6 +51,8 @@ export const DEFAULT_BLEND: BlendOptions = Object.freeze({
 
 /** How many attribute neighbours of an item are kept for the history blend. */
 const ATTRIBUTE_NEIGHBOURS = 100;
+/** Attribute values shared by more items than this are too broad to find neighbours through (and slow). */
+const ATTRIBUTE_MAX_POSTING = 1000;
 
 /**
  * Settings of every model of a {@link Recommender}.
@@ -108,6 +110,8 @@ export class Recommender {
   readonly nextBasket: NextBasketModel;
   blend: BlendOptions;
   #scratch = new Float64Array(0);
+  /** Reused list of the items a query touched (fewer allocations, shorter GC pauses). */
+  readonly #touched: number[] = [];
   /** Attribute neighbours per item index, computed on first use; cleared when attributes change. */
   readonly #attributeNeighbours = new Map<number, { items: Int32Array; scores: Float64Array }>();
 
@@ -219,6 +223,8 @@ export class Recommender {
    * rec.prepare();
    */
   prepare(): void {
+    this.personal.prepare();
+    this.similar.prepare();
     for (let i = 0; i < this.items.size; i++) this.attributeNeighbours(i);
   }
 
@@ -228,7 +234,7 @@ export class Recommender {
     if (!this.attributes.has(id)) return undefined;
     let cached = this.#attributeNeighbours.get(item);
     if (!cached) {
-      const list = this.attributes.similar(id, ATTRIBUTE_NEIGHBOURS, 3000);
+      const list = this.attributes.similar(id, ATTRIBUTE_NEIGHBOURS, ATTRIBUTE_MAX_POSTING);
       cached = {
         items: Int32Array.from(list, (n) => this.items.intern(n.itemId)),
         scores: Float64Array.from(list, (n) => n.score),
@@ -266,7 +272,8 @@ export class Recommender {
     }
     if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
     const scores = this.#scratch;
-    const touched: number[] = [];
+    const touched = this.#touched;
+    touched.length = 0;
     this.scoreHistoryInto(idx, w, scores, touched);
     const excludedIndex = new Set<number>();
     for (const id of excluded) {

@@ -18,6 +18,8 @@ export interface SimilarItemsOptions {
   readonly shrink: number;
   /** Weight of attribute similarity relative to co-interaction (cold items rely on it alone). */
   readonly attributeWeight: number;
+  /** Only the `maxNeighbors` most co-interacted items of an anchor (each direction) are read; bounds latency. */
+  readonly maxNeighbors: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export const DEFAULT_SIMILAR_OPTIONS: SimilarItemsOptions = Object.freeze({
   window: 50,
   shrink: 2,
   attributeWeight: 0.1,
+  maxNeighbors: 250,
 });
 
 /**
@@ -54,17 +57,21 @@ export class SimilarItemsModel {
   readonly items: ItemIndex;
   readonly attributes: AttributeIndex;
   readonly options: SimilarItemsOptions;
-  readonly #pairs = new PairCounts();
+  readonly #pairs: PairCounts;
   readonly #seen = new Map<string, number[]>();
   #scratch = new Float64Array(0);
+  #inverse = new Float64Array(0);
+  #inverseStale = true;
 
   constructor(options: Partial<SimilarItemsOptions> & { items?: ItemIndex; attributes?: AttributeIndex } = {}) {
     this.items = options.items ?? new ItemIndex();
+    this.#pairs = new PairCounts(this.items.compareIds);
     this.attributes = options.attributes ?? new AttributeIndex();
     this.options = {
       window: options.window ?? DEFAULT_SIMILAR_OPTIONS.window,
       shrink: options.shrink ?? DEFAULT_SIMILAR_OPTIONS.shrink,
       attributeWeight: options.attributeWeight ?? DEFAULT_SIMILAR_OPTIONS.attributeWeight,
+      maxNeighbors: options.maxNeighbors ?? DEFAULT_SIMILAR_OPTIONS.maxNeighbors,
     };
   }
 
@@ -102,6 +109,7 @@ export class SimilarItemsModel {
   #apply(seen: readonly number[], p: number, sign: 1 | -1): void {
     const b = seen[p] as number;
     this.#pairs.addTotal(b, sign * WEIGHT_UNIT);
+    this.#inverseStale = true;
     for (let q = Math.max(0, p - this.options.window); q < p; q++)
       this.#pairs.addPair(seen[q] as number, b, sign * WEIGHT_UNIT);
   }
@@ -115,17 +123,47 @@ export class SimilarItemsModel {
     const ca = this.#pairs.total(anchor);
     if (ca === 0) return;
     const shrink = this.options.shrink;
+    const inv = this.#inverseRoots();
+    const base = scale / Math.sqrt(ca);
     for (const row of [this.#pairs.outRow(anchor), this.#pairs.inRow(anchor)]) {
       if (!row) continue;
       const { items, units } = row;
-      for (let q = 0; q < items.length; q++) {
+      const end = Math.min(items.length, this.options.maxNeighbors);
+      for (let q = 0; q < end; q++) {
         const j = items[q] as number;
         const u = units[q] as number;
         const n = u / WEIGHT_UNIT;
-        const s = (scale * (u / Math.sqrt(ca * this.#pairs.total(j))) * n) / (n + shrink);
+        const s = (base * u * (inv[j] as number) * n) / (n + shrink);
         if (scores[j] === 0) touched.push(j);
         scores[j] = (scores[j] as number) + s;
       }
+    }
+  }
+
+  /** `1 / sqrt(total(j))` for every item, recomputed lazily after changes. */
+  #inverseRoots(): Float64Array {
+    if (this.#inverseStale || this.#inverse.length !== this.items.size) {
+      if (this.#inverse.length !== this.items.size) this.#inverse = new Float64Array(this.items.size);
+      for (let j = 0; j < this.#inverse.length; j++) {
+        const c = this.#pairs.total(j);
+        this.#inverse[j] = c === 0 ? 0 : 1 / Math.sqrt(c);
+      }
+      this.#inverseStale = false;
+    }
+    return this.#inverse;
+  }
+
+  /**
+   * Builds the array copies of every row now rather than on first use.
+   *
+   * @example
+   * model.prepare();
+   */
+  prepare(): void {
+    this.#inverseRoots();
+    for (let i = 0; i < this.items.size; i++) {
+      this.#pairs.outRow(i);
+      this.#pairs.inRow(i);
     }
   }
 

@@ -185,10 +185,10 @@ const basketStep = (name: keyof NextBasketTrainerOptions, values: unknown[]): Tu
  * BASKET_STEPS.map((s) => s.name); // ['alpha', 'neighbors', …]
  */
 export const BASKET_STEPS: readonly TuningStep<NextBasketTrainerOptions>[] = [
-  basketStep('alpha', [0.3, 0.5, 0.7]),
-  basketStep('neighbors', [100, 300, 600]),
-  basketStep('groupDecay', [0.5, 0.7, 0.9]),
-  basketStep('withinDecay', [0.7, 0.9, 1]),
+  basketStep('alpha', [0.2, 0.3, 0.5, 0.7]),
+  basketStep('neighbors', [300, 600, 1000]),
+  basketStep('groupDecay', [0.7, 0.9, 1]),
+  basketStep('withinDecay', [0.9, 1]),
 ];
 
 /**
