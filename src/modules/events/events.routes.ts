@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { gpcSignalOn } from '../../core/consent/gpc.ts';
 import { PURPOSES } from '../../core/purposes.ts';
 import { badRequest } from '../../platform/errors.ts';
 import type { App } from '../../platform/http.ts';
@@ -277,7 +278,7 @@ export function eventRoutes(app: App, events: EventService): void {
         }
         return events.ingest(request.auth.tenantId, batch, {
           subjectFor: (requested) => subjectOf(request, requested),
-          gpc: request.headers['sec-gpc'] === '1',
+          gpc: gpcSignalOn(request.headers['sec-gpc']),
         });
       },
     );

@@ -209,10 +209,12 @@ export class EventService {
   }
 
   /**
-   * Checks and stores one batch, in one transaction. Either every event is
-   * valid and the batch is stored (events whose id the tenant already has are
-   * counted as duplicates, not stored again), or an AppError lists the bad
-   * events and nothing is written. Resolves only once the batch is durable.
+   * Checks and stores one batch atomically. Either every event is valid and
+   * the batch is stored (events the tenant already has — same subject and
+   * event id — are counted as duplicates, not stored again), or an AppError
+   * lists the bad events and nothing is written. Resolves only once the batch
+   * is durable. (On SQLite, batches arriving together share one commit, each
+   * in its own savepoint: see docs/adr/0009-event-ingest.md.)
    */
   async ingest(tenantId: string, batch: readonly unknown[], options: IngestOptions): Promise<IngestResult> {
     if (batch.length === 0) {

@@ -455,6 +455,18 @@ describeEachStore('events and declared data', (getDb) => {
     assert.equal((await services.events.getPreferences(shop.id, 'heidi')).preferences.locale, 'en');
   });
 
+  test('a batch sent with Sec-GPC: 1 records the objection in the consent ledger for its subject', async () => {
+    const headers = { 'x-subject-token': shop.token('gpc-subject'), 'sec-gpc': '1' };
+    const res = await post(shop.publishable, [viewEvent('gpc1', 'gpc-subject', 'coat')], headers);
+    assert.equal(res.statusCode, 200, res.body);
+    const history = await services.consent.history(shop.id, 'gpc-subject');
+    assert.ok(history.length > 0, 'the GPC signal was recorded');
+    assert.ok(history.every((e) => e.method === 'gpc' && e.status === 'denied'));
+    const none = await post(shop.server, [viewEvent('gpc2', 'no-gpc-subject', 'coat')]);
+    assert.equal(none.statusCode, 200);
+    assert.equal((await services.consent.history(shop.id, 'no-gpc-subject')).length, 0);
+  });
+
   test('Sec-GPC: 1 reaches the consent hook for each subject of the batch', async () => {
     const calls: string[] = [];
     const store = byStore<EventStore>(getDb(), {
