@@ -251,6 +251,9 @@ Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length}
 | server CPU time per decision over HTTP | ${overHttp.serverCpuMsPerDecision} ms |
 | HTTP errors | ${overHttp.errors} |
 
+Against the targets of issue 4: in-process p99 under 2 ms — ${inProc.p99 < 2 ? 'met' : `not met (${inProc.p99} ms; CPU alone is ${inProc.cpuMs} ms per decision)`};
+over HTTP at least 3,000 decisions/s with p99 under 20 ms — ${overHttp.perSecond >= 3000 && overHttp.p99 < 20 ? 'met' : `not met (${overHttp.perSecond}/s, p99 ${overHttp.p99} ms; at ${overHttp.serverCpuMsPerDecision} ms of server CPU per decision two idle cores would allow about ${Math.round(2000 / overHttp.serverCpuMsPerDecision)}/s)`}.
+
 Each decision reads the subject's consents, history and preferences from the
 store, runs the pipeline, and returns only after its audit record and counters
 are committed (group commit: concurrent decisions share one transaction). The

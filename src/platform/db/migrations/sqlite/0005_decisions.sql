@@ -11,6 +11,8 @@ CREATE TABLE decision_placements (
   PRIMARY KEY (tenant_id, id)
 );
 
+-- A rowid table: records are a few kilobytes, too large for WITHOUT ROWID
+-- (appending them is about twice as fast this way).
 CREATE TABLE decisions (
   tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
   id TEXT NOT NULL,
@@ -21,7 +23,7 @@ CREATE TABLE decisions (
   record TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   PRIMARY KEY (tenant_id, id)
-) WITHOUT ROWID;
+);
 CREATE INDEX decisions_subject ON decisions(tenant_id, subject_id, created_at);
 
 -- One row per impression counted for a cap (scope placement, campaign, channel, item, retarget).
