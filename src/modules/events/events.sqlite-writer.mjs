@@ -11,80 +11,108 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, sql, rowSql, conflictSql, width } = workerData;
+const { file, sql, rowSql, conflictSql, width, mode } = workerData;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 // As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
-const insertOne = db.prepare(`${sql} ${rowSql}${conflictSql}`);
-// Up to CHUNK events per statement: fewer calls into SQLite, one result each.
-const CHUNK = 100;
-const insertChunk = db.prepare(`${sql} ${new Array(CHUNK).fill(rowSql).join(', ')}${conflictSql}`);
 
-/**
- * One batch, in its own savepoint: `json` is a flat JSON array, `width`
- * values per event in column order, without the tenant id.
- */
-const insertBatch = db.transaction((tenantId, json) => {
-  const rows = JSON.parse(json);
-  const per = width + 1;
-  let stored = 0;
-  let i = 0;
-  const chunkArgs = new Array(per * CHUNK);
-  for (; i + width * CHUNK <= rows.length; i += width * CHUNK) {
-    for (let r = 0; r < CHUNK; r++) {
-      const at = r * per;
-      chunkArgs[at] = tenantId;
-      for (let j = 0; j < width; j++) chunkArgs[at + 1 + j] = rows[i + r * width + j];
+if (mode === 'checkpoint') {
+  // The checkpointer: copies committed WAL frames into the database file
+  // (and fsyncs it) on its own thread, so that the writer's commits only
+  // append to the WAL and never wait for a checkpoint. PASSIVE never blocks
+  // the writer; durability does not depend on it (commits fsync the WAL).
+  const timer = setInterval(() => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or closing: the next round (or the writer's connection) will do it.
     }
-    stored += insertChunk.run(chunkArgs).changes;
-  }
-  const args = new Array(per);
-  args[0] = tenantId;
-  for (; i < rows.length; i += width) {
-    for (let j = 0; j < width; j++) args[j + 1] = rows[i + j];
-    stored += insertOne.run(args).changes;
-  }
-  return stored;
-});
-
-let queue = [];
-let scheduled = false;
-
-function flush() {
-  scheduled = false;
-  const group = queue;
-  queue = [];
-  let results = [];
-  try {
-    db.transaction(() => {
-      for (const batch of group) {
-        try {
-          results.push({ id: batch.id, stored: insertBatch(batch.tenantId, batch.rows) });
-        } catch (error) {
-          results.push({ id: batch.id, error: String(error?.message ?? error) });
-        }
-      }
-    })();
-  } catch (error) {
-    results = group.map((batch) => ({ id: batch.id, error: `commit failed: ${String(error?.message ?? error)}` }));
-  }
-  parentPort.postMessage(results);
+  }, 250);
+  parentPort.on('message', (message) => {
+    if (message.type === 'close') {
+      clearInterval(timer);
+      db.close();
+      parentPort.close();
+    }
+  });
+} else {
+  startWriter();
 }
 
-parentPort.on('message', (message) => {
-  if (message.type === 'close') {
-    // Batches already received are committed (and answered) before closing.
-    if (queue.length > 0) flush();
-    db.close();
-    parentPort.close();
-    return;
+function startWriter() {
+  // The checkpointer thread does the checkpoints; a commit here only appends to the WAL.
+  db.pragma('wal_autocheckpoint = 0');
+  const insertOne = db.prepare(`${sql} ${rowSql}${conflictSql}`);
+  // Up to CHUNK events per statement: fewer calls into SQLite, one result each.
+  const CHUNK = 100;
+  const insertChunk = db.prepare(`${sql} ${new Array(CHUNK).fill(rowSql).join(', ')}${conflictSql}`);
+
+  /**
+   * One batch, in its own savepoint: `json` is a flat JSON array, `width`
+   * values per event in column order, without the tenant id.
+   */
+  const insertBatch = db.transaction((tenantId, json) => {
+    const rows = JSON.parse(json);
+    const per = width + 1;
+    let stored = 0;
+    let i = 0;
+    const chunkArgs = new Array(per * CHUNK);
+    for (; i + width * CHUNK <= rows.length; i += width * CHUNK) {
+      for (let r = 0; r < CHUNK; r++) {
+        const at = r * per;
+        chunkArgs[at] = tenantId;
+        for (let j = 0; j < width; j++) chunkArgs[at + 1 + j] = rows[i + r * width + j];
+      }
+      stored += insertChunk.run(chunkArgs).changes;
+    }
+    const args = new Array(per);
+    args[0] = tenantId;
+    for (; i < rows.length; i += width) {
+      for (let j = 0; j < width; j++) args[j + 1] = rows[i + j];
+      stored += insertOne.run(args).changes;
+    }
+    return stored;
+  });
+
+  let queue = [];
+  let scheduled = false;
+
+  function flush() {
+    scheduled = false;
+    const group = queue;
+    queue = [];
+    let results = [];
+    try {
+      db.transaction(() => {
+        for (const batch of group) {
+          try {
+            results.push({ id: batch.id, stored: insertBatch(batch.tenantId, batch.rows) });
+          } catch (error) {
+            results.push({ id: batch.id, error: String(error?.message ?? error) });
+          }
+        }
+      })();
+    } catch (error) {
+      results = group.map((batch) => ({ id: batch.id, error: `commit failed: ${String(error?.message ?? error)}` }));
+    }
+    parentPort.postMessage(results);
   }
-  queue.push(message);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flush);
-  }
-});
+
+  parentPort.on('message', (message) => {
+    if (message.type === 'close') {
+      // Batches already received are committed (and answered) before closing.
+      if (queue.length > 0) flush();
+      db.close();
+      parentPort.close();
+      return;
+    }
+    queue.push(message);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+}

@@ -59,6 +59,7 @@ interface DeclarationRow {
 const INSERT_INTO = `INSERT INTO events (tenant_id, ${EVENT_COLUMNS}) VALUES`;
 const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const ON_CONFLICT = ' ON CONFLICT (tenant_id, subject_id, event_id) DO NOTHING';
+const WRITER_URL = new URL('./events.sqlite-writer.mjs', import.meta.url);
 /** Values per event sent to the writer (the columns after tenant_id). */
 const WIDTH = 13;
 const INSERT_EVENT = `${INSERT_INTO} ${ROW}${ON_CONFLICT}`;
@@ -73,7 +74,8 @@ interface WriterResult {
  * Events are written by a worker thread with its own connection
  * (events.sqlite-writer.mjs): the main thread goes on parsing and validating
  * while a commit waits for fsync, and batches that arrive meanwhile share the
- * next commit. An in-memory database has no second connection, so its events
+ * next commit. A second thread checkpoints the WAL into the database file, so
+ * that commits never wait for a checkpoint. An in-memory database has no second connection, so its events
  * are written on the main thread.
  */
 export class SqliteEventStore implements EventStore {
@@ -82,6 +84,7 @@ export class SqliteEventStore implements EventStore {
   readonly #insert: BetterSqlite3.Statement<unknown[]>;
   readonly #insertMany: (tenantId: string, events: readonly EventRecord[]) => number;
   #writer: Worker | undefined;
+  #checkpointer: Worker | undefined;
   readonly #pending = new Map<number, { resolve: (stored: number) => void; reject: (error: Error) => void }>();
   #nextId = 0;
 
@@ -160,9 +163,22 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  #startCheckpointer(): void {
+    if (this.#checkpointer) return;
+    const checkpointer = new Worker(WRITER_URL, { workerData: { file: this.#db.name, mode: 'checkpoint' } });
+    checkpointer.unref();
+    // Should it stop, the next batch starts another (the WAL only grows meanwhile).
+    checkpointer.on('error', () => {});
+    checkpointer.on('exit', () => {
+      if (this.#checkpointer === checkpointer) this.#checkpointer = undefined;
+    });
+    this.#checkpointer = checkpointer;
+  }
+
   #startWriter(): Worker {
+    this.#startCheckpointer();
     if (this.#writer) return this.#writer;
-    const writer = new Worker(new URL('./events.sqlite-writer.mjs', import.meta.url), {
+    const writer = new Worker(WRITER_URL, {
       workerData: { file: this.#db.name, sql: INSERT_INTO, rowSql: ROW, conflictSql: ON_CONFLICT, width: WIDTH },
     });
     writer.unref();
@@ -188,13 +204,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    const writer = this.#writer;
-    if (!writer) return;
+    const threads = [this.#writer, this.#checkpointer].filter((w): w is Worker => w !== undefined);
     this.#writer = undefined;
-    const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
-    writer.ref();
-    writer.postMessage({ type: 'close' });
-    await exited;
+    this.#checkpointer = undefined;
+    await Promise.all(
+      threads.map((worker) => {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.ref();
+        worker.postMessage({ type: 'close' });
+        return exited;
+      }),
+    );
   }
 
   async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {
