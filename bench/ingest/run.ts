@@ -352,6 +352,8 @@ run preceded the CPU columns. Changes, in the order they paid off (docs/adr/0009
    instead of 13 arrays escaped in JavaScript).
 5. Items found in the catalog are remembered for 30 s (no query for a steady stream of known items).
 6. SQLite: 100 rows per INSERT statement; values cross to the writer as one flat JSON array.
+7. SQLite: a checkpointer thread copies the WAL into the database file, so a commit never waits
+   for a checkpoint (lower p99).
 
 ## Where the time goes now (and why SQLite is under its target here)
 
