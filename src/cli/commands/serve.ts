@@ -18,7 +18,7 @@ export const serveCommand: Command = {
   --demo          on first start, create the tenant "demo" with its keys and write them to
                   <data-dir>/demo-credentials.json so that the README tour works as written
 
-Environment: DATABASE_URL (PostgreSQL), PORT, HOST, PERTINENT_DATA_DIR, PERTINENT_LOG_LEVEL,
+Environment: DATABASE_URL (PostgreSQL), PERTINENT_PG_SCHEMA, PORT, HOST, PERTINENT_DATA_DIR, PERTINENT_LOG_LEVEL,
 PERTINENT_BODY_LIMIT, PERTINENT_MAX_BATCH, PERTINENT_KEY_CACHE_SECONDS.`,
   async run(argv) {
     const { values } = parseFlags(argv, {
