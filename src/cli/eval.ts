@@ -284,7 +284,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
  */
 export const evalCommand = {
   name: 'eval',
-  summary: 'measure recommendation relevance on public data (leave-one-out, next basket)',
+  summary: 'Measure recommendation relevance on public data (leave-one-out, next basket)',
   usage: EVAL_USAGE,
   run: runEvalCommand,
 } as const;

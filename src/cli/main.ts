@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.ts';
 import { subjectsCommand } from './commands/subjects.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { tokenCommand } from './commands/token.ts';
+import { evalCommand } from './eval.ts';
 
 /** Every `pertinent` command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   subjectsCommand,
   retentionCommand,
   encryptionCommand,
+  evalCommand,
 ];
 
 function help(): string {
