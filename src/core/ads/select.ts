@@ -57,6 +57,11 @@ export interface RankedAdvert {
 }
 
 const NO_SCORES: readonly never[] = Object.freeze([]);
+// Built once: the parts of the pipeline's inputs that are the same for every ad decision.
+const none = () => NO_SCORES;
+const noCategory = () => false;
+const pathAsName = (path: string) => path;
+const NO_COUNTERS = Object.freeze({ count: () => 0 });
 
 /** Sensitive classes of a campaign's categories (any one keeps it out of every advertising decision). */
 export function campaignClass(
@@ -150,8 +155,8 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
   const catalog: CatalogView = {
     item: (id) => eligible.get(id)?.item,
     classOfCategory: input.classOf,
-    hasCategory: () => false,
-    categoryName: (path) => path,
+    hasCategory: noCategory,
+    categoryName: pathAsName,
   };
   // The pipeline needs only as many candidates as it may return.
   const scored = [...eligible.values()]
@@ -159,10 +164,10 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
     .sort((a, b) => b.score - a.score)
     .slice(0, input.limit);
   const sources: CandidateSources = {
-    complements: () => NO_SCORES,
-    similar: () => NO_SCORES,
-    personal: () => NO_SCORES,
-    popular: () => NO_SCORES,
+    complements: none,
+    similar: none,
+    personal: none,
+    popular: none,
     venue: () => scored,
   };
   const outcome = decide({
@@ -183,7 +188,7 @@ export function rankAdverts(input: AdSelectionInput): RankedAdvert[] {
     view: ANONYMOUS_VIEW,
     catalog,
     sources,
-    counters: { count: () => 0 },
+    counters: NO_COUNTERS,
   });
   // Defence in depth: an advert is chosen from the context only.
   if (outcome.mode === 'personalized') throw new Error('an ad decision used personal data');
