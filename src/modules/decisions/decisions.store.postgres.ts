@@ -131,6 +131,10 @@ export class PostgresDecisionStore implements DecisionStore {
          LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
         WHERE e.tenant_id = $1 AND (e.subject_id, e.event_id) > ($2, $3) AND e.type IN ('view', 'cart', 'purchase')
           AND e.item_id IS NOT NULL AND cs.policy_version IS NOT DISTINCT FROM cp.version
+          -- A subject who objected to profiling or restricted processing trains no model.
+          AND NOT EXISTS (SELECT 1 FROM subject_restrictions sr
+                           WHERE sr.tenant_id = e.tenant_id AND sr.subject_id = e.subject_id
+                             AND (sr.object_to_profiling = TRUE OR sr.restrict_processing = TRUE))
         ORDER BY e.subject_id, e.event_id LIMIT $4`,
       [tenantId, after?.subjectId ?? '', after?.eventId ?? '', limit],
     );

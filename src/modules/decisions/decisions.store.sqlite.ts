@@ -133,6 +133,10 @@ export class SqliteDecisionStore implements DecisionStore {
            LEFT JOIN consent_current_policy cp ON cp.tenant_id = e.tenant_id
           WHERE e.tenant_id = ? AND (e.subject_id, e.event_id) > (?, ?) AND e.type IN ('view', 'cart', 'purchase')
             AND e.item_id IS NOT NULL AND cs.policy_version IS cp.version
+            -- A subject who objected to profiling or restricted processing trains no model.
+            AND NOT EXISTS (SELECT 1 FROM subject_restrictions sr
+                             WHERE sr.tenant_id = e.tenant_id AND sr.subject_id = e.subject_id
+                               AND (sr.object_to_profiling = 1 OR sr.restrict_processing = 1))
           ORDER BY e.subject_id, e.event_id LIMIT ?`,
       )
       .all(tenantId, after?.subjectId ?? '', after?.eventId ?? '', limit) as {
