@@ -24,10 +24,14 @@ export function startChildServer(
   options: { nodeArgs?: string[]; timeoutMs?: number } = {},
 ): Promise<ChildServer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, PERTINENT_LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--host', '127.0.0.1'],
+    {
+      env: { ...process.env, PERTINENT_LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

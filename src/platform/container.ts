@@ -72,7 +72,10 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     { now },
   );
   const consent = new ConsentService(
-    byStore<ConsentStore>(db, { sqlite: (d) => new SqliteConsentStore(d), postgres: (d) => new PostgresConsentStore(d) }),
+    byStore<ConsentStore>(db, {
+      sqlite: (d) => new SqliteConsentStore(d),
+      postgres: (d) => new PostgresConsentStore(d),
+    }),
     // Withdrawing a purpose deletes what was collected only for it.
     { now, onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes) },
   );
@@ -91,7 +94,10 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     },
   );
   const decisions = new DecisionService(
-    byStore<DecisionStore>(db, { sqlite: (d) => new SqliteDecisionStore(d), postgres: (d) => new PostgresDecisionStore(d) }),
+    byStore<DecisionStore>(db, {
+      sqlite: (d) => new SqliteDecisionStore(d),
+      postgres: (d) => new PostgresDecisionStore(d),
+    }),
     // Decisions read consents through the rights module: an objection or a restriction makes them non-personal.
     {
       catalog,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../platform/config.ts';
 import { seedDemoShop } from '../../modules/decisions/demo-shop.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { createServices } from '../../platform/container.ts';
 import { startServer } from '../../server.ts';
 import type { Command } from '../command.ts';
