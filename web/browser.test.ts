@@ -261,13 +261,15 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       await page.screenshot({ path: join(ARTIFACTS, `banner-choices-${lang}.png`) });
 
       const personal = decisionOf(page);
+      // Listen before accepting: the held view may be sent before the widget has re-rendered.
+      const heldViewSent = page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/events');
       await banner.locator('[data-pt=accept]').click();
       const decision = await (await personal).json();
       assert.equal(decision.mode, 'personalized', 'accepting personalization makes the widget personalized');
       await page.locator('.pt-widget[data-mode=personalized]').waitFor();
 
       // The view held while undecided is sent now that personalization is granted.
-      await page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/events');
+      await heldViewSent;
       assert.ok(toEvents(requests).length >= 1);
 
       const explained = page.waitForResponse((r) => r.url().includes('/explanation'));
