@@ -28,7 +28,7 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 /** Opens (creating if needed) the SQLite database file and applies migrations. */
 export async function openSqlite(file: string): Promise<SqliteDb> {
-  const sqlite = new BetterSqlite3(file);
+  const sqlite = cachePreparedStatements(new BetterSqlite3(file));
   sqlite.pragma('journal_mode = WAL');
   // FULL: a commit returns only after the WAL is fsynced, so an acknowledged
   // write survives a crash of the process or of the machine.
@@ -45,6 +45,31 @@ export async function openSqlite(file: string): Promise<SqliteDb> {
   };
   await migrate(db);
   return db;
+}
+
+/** Most statements a connection keeps prepared; past it the cache starts again (SQL built per call stays bounded). */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Stores call `prepare(sql)` where they run a query; compiling SQL costs tens
+ * of microseconds, more than most of our queries take to run. The connection
+ * therefore keeps each statement it prepared, by its text, and hands the same
+ * one back. A statement's mode (`pluck()`) goes with its call site's SQL text,
+ * and better-sqlite3 is synchronous, so no two callers use one at once.
+ */
+export function cachePreparedStatements(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement === undefined) {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
+  return sqlite;
 }
 
 /** Connects to PostgreSQL, using `schema` (created if missing), and applies migrations. */
