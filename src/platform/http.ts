@@ -248,12 +248,17 @@ export function installAuth(app: App, tenants: TenantService): void {
     const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const ctx = await tenants.authenticate(presented);
     if (RANK[ctx.scope] < RANK[need]) {
-      throw new AppError('insufficient_scope', 403, `This route needs a ${need} key; a ${ctx.scope} key was sent.`, {
-        hint:
-          need === 'admin'
-            ? 'Use an admin key of this tenant.'
-            : 'Call this route from your backend with a server key.',
-      });
+      throw new AppError(
+        'insufficient_scope',
+        403,
+        `This route needs ${need === 'admin' ? 'an' : 'a'} ${need} key; ${ctx.scope === 'admin' ? 'an' : 'a'} ${ctx.scope} key was sent.`,
+        {
+          hint:
+            need === 'admin'
+              ? 'Use an admin key of this tenant.'
+              : 'Call this route from your backend with a server key.',
+        },
+      );
     }
     let subjectId: string | undefined;
     if (ctx.scope === 'publishable' && request.routeOptions.config?.subject !== 'none') {
