@@ -14,7 +14,7 @@ import type {
 import { Type } from 'typebox';
 import type { AuthContext, TenantService } from '../modules/tenants/tenants.service.ts';
 import { AppError } from './errors.ts';
-import { verifySubjectToken } from './subject-token.ts';
+import { SUBJECT_ID_PATTERN, verifySubjectToken } from './subject-token.ts';
 
 /** The Fastify instance type every route module receives. */
 export type App = FastifyInstance<
@@ -306,3 +306,15 @@ export function subjectOf(request: FastifyRequest, requested: string | undefined
   }
   return requested;
 }
+
+/** Path parameters of the routes about one subject: an id, or `me` for the subject of the token. */
+export const SubjectParams = Type.Object({
+  subjectId: Type.String({
+    pattern: SUBJECT_ID_PATTERN,
+    description: '"me" names the subject of the subject token (publishable keys)',
+  }),
+});
+
+/** `me` is the subject of the token; any other id must be that subject for a publishable key. */
+export const subjectParam = (request: FastifyRequest, id: string): string =>
+  subjectOf(request, id === 'me' ? undefined : id);

@@ -5,6 +5,7 @@ import type { App } from '../../platform/http.ts';
 import { problemResponses, subjectOf } from '../../platform/http.ts';
 import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
 import type { ConsentService, PolicyInfo, SubjectConsents, SubjectEntry } from './consent.service.ts';
+import { ledgerEntryProof } from './consent.views.ts';
 
 const SubjectId = Type.String({ pattern: SUBJECT_ID_PATTERN, description: "The subject's id in the tenant's system." });
 const PolicyVersion = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'A policy (notice) version.' });
@@ -73,23 +74,7 @@ const Policy = Type.Object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const entryView = (e: SubjectEntry) => ({
-  seq: e.seq,
-  subjectId: e.subjectId,
-  subjectRef: e.subjectRef,
-  purpose: e.purpose,
-  status: e.status,
-  method: e.method,
-  policyVersion: e.policyVersion,
-  noticeHash: e.noticeHash,
-  jurisdiction: e.jurisdiction,
-  source: e.source,
-  tcString: e.tcString,
-  gppString: e.gppString,
-  recordedAt: iso(e.recordedAt),
-  prevHash: e.prevHash,
-  hash: e.hash,
-});
+const entryView = (e: SubjectEntry) => ({ subjectId: e.subjectId, ...ledgerEntryProof(e) });
 
 const consentsView = (c: SubjectConsents) => ({
   subjectId: c.subjectId,

@@ -1,10 +1,9 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { gpcSignalOn } from '../../core/consent/gpc.ts';
 import { PURPOSES } from '../../core/purposes.ts';
 import { badRequest } from '../../platform/errors.ts';
 import type { App } from '../../platform/http.ts';
-import { problemResponses, subjectOf } from '../../platform/http.ts';
+import { problemResponses, SubjectParams, subjectOf, subjectParam } from '../../platform/http.ts';
 import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
 import type { EventService } from './events.service.ts';
 import type { EventRecord } from './events.store.ts';
@@ -165,16 +164,6 @@ const PreferencesView = Type.Object({
     }),
   ),
 });
-
-const SubjectParams = Type.Object({
-  subjectId: Type.String({
-    pattern: SUBJECT_ID_PATTERN,
-    description: '"me" names the subject of the subject token (publishable keys)',
-  }),
-});
-
-/** `me` is the subject of the token; any other id must be that subject for a publishable key. */
-const subjectParam = (request: FastifyRequest, id: string) => subjectOf(request, id === 'me' ? undefined : id);
 
 /** Each NDJSON line is one event; a line that is not JSON is named in the error. */
 export function parseNdjson(text: string): unknown[] {

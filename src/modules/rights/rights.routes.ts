@@ -1,21 +1,9 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App } from '../../platform/http.ts';
-import { problemResponses, subjectOf } from '../../platform/http.ts';
-import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
+import { problemResponses, SubjectParams, subjectParam } from '../../platform/http.ts';
 import type { RightsService } from './rights.service.ts';
 import { requestView } from './rights.service.ts';
 import { RIGHTS_KINDS } from './rights.store.ts';
-
-const SubjectParams = Type.Object({
-  subjectId: Type.String({
-    pattern: SUBJECT_ID_PATTERN,
-    description: '"me" names the subject of the subject token (publishable keys)',
-  }),
-});
-
-/** `me` is the subject of the token; any other id must be that subject for a publishable key. */
-const subjectParam = (request: FastifyRequest, id: string) => subjectOf(request, id === 'me' ? undefined : id);
 
 const Counts = Type.Record(Type.String(), Type.Integer());
 

@@ -7,6 +7,7 @@ import { AppError, badRequest } from '../../platform/errors.ts';
 import type { FieldCipher } from '../../platform/field-cipher.ts';
 import { FieldCipher as Cipher, contactAad } from '../../platform/field-cipher.ts';
 import type { SubjectConsents, SubjectEntry } from '../consent/consent.service.ts';
+import { ledgerEntryProof } from '../consent/consent.views.ts';
 import type { PreferencesView } from '../events/events.service.ts';
 import type { EventRecord } from '../events/events.store.ts';
 import type {
@@ -65,7 +66,7 @@ export interface SubjectExport {
       policyVersion: string | null;
       recordedAt: string | null;
     }[];
-    history: ReturnType<typeof entryView>[];
+    history: ReturnType<typeof ledgerEntryProof>[];
   };
   readonly restrictions: { objectToProfiling: boolean; restrictProcessing: boolean; updatedAt: string | null };
   readonly derived: { frequencyCounters: { scope: string; key: string; at: string }[] };
@@ -111,23 +112,6 @@ const eventView = (e: EventRecord) => ({
   source: e.source,
   purpose: e.purpose,
   provenance: e.provenance,
-});
-
-const entryView = (e: SubjectEntry) => ({
-  seq: e.seq,
-  subjectRef: e.subjectRef,
-  purpose: e.purpose,
-  status: e.status,
-  method: e.method,
-  policyVersion: e.policyVersion,
-  noticeHash: e.noticeHash,
-  jurisdiction: e.jurisdiction,
-  source: e.source,
-  tcString: e.tcString,
-  gppString: e.gppString,
-  recordedAt: iso(e.recordedAt),
-  prevHash: e.prevHash,
-  hash: e.hash,
 });
 
 export const requestView = (r: RightsRequestRecord) => ({
@@ -251,7 +235,7 @@ export class RightsService {
             policyVersion: p.latest?.policyVersion ?? null,
             recordedAt: p.latest ? iso(p.latest.recordedAt) : null,
           })),
-        history: history.map(entryView),
+        history: history.map(ledgerEntryProof),
       },
       restrictions: {
         objectToProfiling: r.objectToProfiling,
