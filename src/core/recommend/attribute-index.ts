@@ -15,6 +15,11 @@ import type { ItemAttributes } from './types.ts';
  * index.set({ itemId: "b", category: "tea", brand: "acme" });
  * index.similar("a", 5); // [{ itemId: "b", score: 1 }]
  */
+/** How many attribute neighbours of an item {@link AttributeIndex.neighbours} keeps. */
+export const NEIGHBOURS = 128;
+/** Attribute values shared by more items than this are too broad to find neighbours through (and slow). */
+export const NEIGHBOUR_MAX_POSTING = 1000;
+
 export class AttributeIndex {
   readonly #features = new Map<string, string[]>();
   readonly #postings = new Map<string, Set<string>>();
@@ -24,6 +29,8 @@ export class AttributeIndex {
   #normsVersion = -1;
   readonly #norms = new Map<string, number>();
   readonly #idfs = new Map<string, number>();
+  /** {@link neighbours} per item, valid for one version. */
+  readonly #neighbours = new Map<string, readonly { itemId: string; score: number }[]>();
 
   /** Adds or replaces one item's attributes. */
   set(attributes: ItemAttributes): void {
@@ -79,12 +86,33 @@ export class AttributeIndex {
     return [...(this.#postings.get(`c:${category}`) ?? [])];
   }
 
-  #idf(feature: string): number {
-    if (this.#normsVersion !== this.#version) {
-      this.#norms.clear();
-      this.#idfs.clear();
-      this.#normsVersion = this.#version;
+  /** Drops what was computed for an older version of the index. */
+  #sync(): void {
+    if (this.#normsVersion === this.#version) return;
+    this.#norms.clear();
+    this.#idfs.clear();
+    this.#neighbours.clear();
+    this.#normsVersion = this.#version;
+  }
+
+  /**
+   * The {@link NEIGHBOURS} items most similar to `itemId` (as {@link similar},
+   * skipping features held by more than {@link NEIGHBOUR_MAX_POSTING} items),
+   * computed once per item until the index changes: serving asks for the same
+   * items' neighbours again and again.
+   */
+  neighbours(itemId: string): readonly { itemId: string; score: number }[] {
+    this.#sync();
+    let list = this.#neighbours.get(itemId);
+    if (list === undefined) {
+      list = this.similar(itemId, NEIGHBOURS, NEIGHBOUR_MAX_POSTING);
+      this.#neighbours.set(itemId, list);
     }
+    return list;
+  }
+
+  #idf(feature: string): number {
+    this.#sync();
     let idf = this.#idfs.get(feature);
     if (idf === undefined) {
       const df = this.#postings.get(feature)?.size ?? 0;
@@ -128,11 +156,7 @@ export class AttributeIndex {
 
   /** Squared IDF norm of an item's features, cached until the index changes. */
   #norm(itemId: string): number {
-    if (this.#normsVersion !== this.#version) {
-      this.#norms.clear();
-      this.#idfs.clear();
-      this.#normsVersion = this.#version;
-    }
+    this.#sync();
     let norm = this.#norms.get(itemId);
     if (norm === undefined) {
       norm = 0;

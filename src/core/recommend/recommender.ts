@@ -49,10 +49,8 @@ export const DEFAULT_BLEND: BlendOptions = Object.freeze({
   attributeRecency: 0.5,
 });
 
-/** How many attribute neighbours of an item are kept for the history blend. */
+/** How many attribute neighbours of an item the history blend uses. */
 const ATTRIBUTE_NEIGHBOURS = 100;
-/** Attribute values shared by more items than this are too broad to find neighbours through (and slow). */
-const ATTRIBUTE_MAX_POSTING = 1000;
 
 /**
  * Settings of every model of a {@link Recommender}.
@@ -234,7 +232,7 @@ export class Recommender {
     if (!this.attributes.has(id)) return undefined;
     let cached = this.#attributeNeighbours.get(item);
     if (!cached) {
-      const list = this.attributes.similar(id, ATTRIBUTE_NEIGHBOURS, ATTRIBUTE_MAX_POSTING);
+      const list = this.attributes.neighbours(id).slice(0, ATTRIBUTE_NEIGHBOURS);
       cached = {
         items: Int32Array.from(list, (n) => this.items.intern(n.itemId)),
         scores: Float64Array.from(list, (n) => n.score),

@@ -189,7 +189,7 @@ export class SimilarItemsModel {
     const fromHistory = new Set(touched);
     const w = this.options.attributeWeight;
     if (w > 0) {
-      for (const { itemId: other, score } of this.attributes.similar(itemId, Math.max(50, 4 * k))) {
+      for (const { itemId: other, score } of this.attributes.neighbours(itemId).slice(0, Math.max(50, 4 * k))) {
         const j = this.items.intern(other);
         if (j >= scores.length) continue;
         if (scores[j] === 0) touched.push(j);

@@ -287,12 +287,11 @@ export class DecisionService {
       if (!last || batch.length < 5000) break;
       after = { subjectId: last.subjectId, eventId: last.eventId };
     }
-    // Touch every item's rows once, so that the models' lazily sorted rows are
-    // ready before the first decisions rather than built during them.
-    for (const item of catalog.items()) {
-      rec.recommendForHistory([item.id], 1);
-      rec.complementsOf(item.id, 1);
-    }
+    // Compute ahead what the models would otherwise build lazily (sorted rows,
+    // attribute neighbours, category statistics), so that the first decisions
+    // do not pay for it.
+    rec.prepare();
+    for (const item of catalog.items()) rec.complementsOf(item.id, 1);
     const now = this.#now();
     return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined, popular: new Map() };
   }
