@@ -49,6 +49,23 @@ export function relationTable(relations: readonly CategoryRelation[]): RelationT
 }
 
 /**
+ * The tenant's relations: those the recommendation side learned from
+ * consented baskets (ADR 0012), overridden pair by pair by the operator's
+ * table, whose weight wins whether higher or lower (0 removes a learned pair).
+ *
+ * @example
+ * mergeRelations([{ from: 'a', to: 'b', weight: 0.4 }], [{ from: 'a', to: 'b', weight: 0 }]); // [{ from: 'a', to: 'b', weight: 0 }]
+ */
+export function mergeRelations(
+  learned: readonly CategoryRelation[],
+  manual: readonly CategoryRelation[],
+): CategoryRelation[] {
+  const byPair = new Map<string, CategoryRelation>();
+  for (const r of [...learned, ...manual]) byPair.set(`${r.from}\u0000${r.to}`, r);
+  return [...byPair.values()];
+}
+
+/**
  * How well an advertised category matches a related category: fully when it
  * is the same or more specific (`wedding/photography/drone` under
  * `wedding/photography`), partly when it is broader (`wedding` over

@@ -162,7 +162,15 @@ const PlacementOut = Type.Object({
 });
 
 const Relation = Type.Object(
-  { from: Category, to: Category, weight: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) },
+  {
+    from: Category,
+    to: Category,
+    weight: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'strength, 0 to 1; 0 removes a pair the learned table has',
+    }),
+  },
   strict,
 );
 
@@ -468,7 +476,7 @@ export function adsRoutes(app: App, ads: AdsService): void {
       schema: {
         tags,
         summary:
-          "Replace the tenant's category → category complement table (e.g. lifts learned from baskets), used to judge relevance",
+          "Replace the operator's category → category complement table; it adds to, and pair by pair overrides, the table learned from consented baskets (weight 0 removes a learned pair)",
         body: Type.Object({ relations: Type.Array(Relation, { maxItems: 10_000 }) }, strict),
         response: { 200: Type.Object({ relations: Type.Array(Relation) }), ...problemResponses },
       },
@@ -481,11 +489,18 @@ export function adsRoutes(app: App, ads: AdsService): void {
       config: { auth: 'server' },
       schema: {
         tags,
-        summary: "The tenant's category complement table",
-        response: { 200: Type.Object({ relations: Type.Array(Relation) }), ...problemResponses },
+        summary:
+          "The operator's category complement table (relations) and the one learned from consented baskets (learned: an aggregate, each pair bought together by at least PERTINENT_AD_RELATIONS_MIN_SUBJECTS people)",
+        response: {
+          200: Type.Object({ relations: Type.Array(Relation), learned: Type.Array(Relation) }),
+          ...problemResponses,
+        },
       },
     },
-    async (request) => ({ relations: await ads.listRelations(request.auth.tenantId) }),
+    async (request) => {
+      const { manual, learned } = await ads.listRelations(request.auth.tenantId);
+      return { relations: manual, learned };
+    },
   );
 
   app.post(

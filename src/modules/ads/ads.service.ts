@@ -6,7 +6,7 @@ import type { AdExplanation } from '../../core/ads/explain.ts';
 import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
 import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
 import type { RelationTable, Relevance } from '../../core/ads/relevance.ts';
-import { relationTable, relevance } from '../../core/ads/relevance.ts';
+import { mergeRelations, relationTable, relevance } from '../../core/ads/relevance.ts';
 import { campaignClass, classOfWith, rankAdverts } from '../../core/ads/select.ts';
 import type {
   AdPlacement,
@@ -23,7 +23,7 @@ import type {
 import { SENSITIVE_VENUE_KINDS } from '../../core/ads/venue-kinds.ts';
 import { pickLocale } from '../../core/explain/reasons.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
-import { categoryPathProblem, DEFAULT_SENSITIVE_TAXONOMY, normalizeCategoryPath } from '../../core/taxonomy.ts';
+import { categoryPathProblem, DEFAULT_SENSITIVE_TAGS, normalizeCategoryPath } from '../../core/taxonomy.ts';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../platform/errors.ts';
 import type { AdStore, ReportRow, StoredPlacement } from './ads.store.ts';
 
@@ -136,11 +136,8 @@ interface TenantState {
   readonly until: number;
 }
 
-const DEFAULT_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
-  DEFAULT_SENSITIVE_TAXONOMY.map((d) => [d.path, d.sensitiveClass]),
-);
 /** Sensitive class of an advertised category in the default taxonomy (the decision path's defence in depth). */
-const defaultClassOf = classOfWith(DEFAULT_TAGS);
+const defaultClassOf = classOfWith(DEFAULT_SENSITIVE_TAGS);
 
 const HOUSE_SECONDS = 10;
 const HOUR = 3600_000;
@@ -385,19 +382,42 @@ export class AdsService {
 
   // ---- relations ------------------------------------------------------------
 
+  /** Replaces the operator's relation table (it overrides the learned one pair by pair; weight 0 removes a pair). */
   async replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<CategoryRelation[]> {
     const normalized = relations.map((r, i) => ({
       from: categories([r.from], `relations[${i}].from`)[0] as string,
       to: categories([r.to], `relations[${i}].to`)[0] as string,
       weight: r.weight,
     }));
-    await this.#store.replaceRelations(tenantId, normalized);
+    await this.#store.replaceRelations(tenantId, normalized, 'manual');
     this.#state.delete(tenantId);
-    return this.#store.listRelations(tenantId);
+    return this.#store.listRelations(tenantId, 'manual');
   }
 
-  listRelations(tenantId: string): Promise<CategoryRelation[]> {
-    return this.#store.listRelations(tenantId);
+  /**
+   * Stores the category relations the recommendation side learned from
+   * consented baskets (an aggregate; ADR 0012), replacing the previous
+   * publication. Only categories and weights arrive here: this is the one
+   * way learned relations reach the ad path, which then reads them from its
+   * own table with the rest of the tenant's configuration.
+   */
+  async publishLearnedRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<void> {
+    const valid = relations.flatMap((r) =>
+      categoryPathProblem(r.from) || categoryPathProblem(r.to) || !(r.weight > 0 && r.weight <= 1)
+        ? []
+        : [{ from: normalizeCategoryPath(r.from), to: normalizeCategoryPath(r.to), weight: r.weight }],
+    );
+    await this.#store.replaceRelations(tenantId, valid, 'learned');
+    this.#state.delete(tenantId);
+  }
+
+  /** The operator's table and the learned one (each as stored; the operator's wins pair by pair). */
+  async listRelations(tenantId: string): Promise<{ manual: CategoryRelation[]; learned: CategoryRelation[] }> {
+    const [manual, learned] = await Promise.all([
+      this.#store.listRelations(tenantId, 'manual'),
+      this.#store.listRelations(tenantId, 'learned'),
+    ]);
+    return { manual, learned };
   }
 
   // ---- ad decisions ---------------------------------------------------------
@@ -415,11 +435,13 @@ export class AdsService {
     let loading = this.#loading.get(tenantId);
     if (!loading) {
       loading = (async () => {
-        const [venues, campaigns, placements, relations, served] = await Promise.all([
+        // Read once per cache period, never per ad decision.
+        const [venues, campaigns, placements, relations, learned, served] = await Promise.all([
           this.#store.listVenues(tenantId),
           this.#store.listCampaigns(tenantId),
           this.#store.listPlacements(tenantId),
-          this.#store.listRelations(tenantId),
+          this.#store.listRelations(tenantId, 'manual'),
+          this.#store.listRelations(tenantId, 'learned'),
           this.#store.servedCounts(tenantId),
         ]);
         const state: TenantState = {
@@ -427,7 +449,7 @@ export class AdsService {
           campaigns,
           placements: new Map(placements.map((p) => [p.id, p])),
           boundKeys: new Map(placements.filter((p) => p.keyId !== null).map((p) => [p.keyId as string, p.id])),
-          learned: relationTable(relations),
+          learned: relationTable(mergeRelations(learned, relations)),
           served,
           relevance: new Map(),
           explanations: new Map(),

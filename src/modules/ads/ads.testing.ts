@@ -56,3 +56,7 @@ export async function seedJeweller(
   await put(`/v1/ads/placements/${placementId}`, { kind: 'screen', venueId: 'maison-or', waitingMoment: 'queue' });
   for (const [id, body] of Object.entries(campaigns)) await put(`/v1/ads/campaigns/${id}`, body);
 }
+
+/** POSTs a JSON body with a key, as a screen, a web page or a backend would. */
+export const postAs = (app: App, key: string, url: string, payload: object) =>
+  app.inject({ method: 'POST', url, headers: bearer(key), payload });
