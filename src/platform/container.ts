@@ -115,6 +115,8 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       keys: tenants,
       signingSecret: (tenantId) => tenants.subjectTokenSecret(tenantId),
       classOfCategory: (tenantId, path) => catalog.sensitiveClassOfCategory(tenantId, path),
+      // A web page's item id → its category (catalog data, not personal; cached per tenant by the ads).
+      categoryOfItem: async (tenantId, itemId) => (await catalog.findItem(tenantId, itemId))?.categoryPath,
     },
     { now, cacheSeconds: config.keyCacheSeconds },
   );
