@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Services } from '../../platform/container.ts';
+import { test } from 'node:test';
 import { describeEachStore } from '../../platform/db/testing.ts';
-import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
-import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
-import { postAs, weddingCampaign } from './ads.testing.ts';
+import { bearer, createTestTenant } from '../../platform/testing-app.ts';
+import { postAs, useTestApp, weddingCampaign } from './ads.testing.ts';
 
 /**
  * The category relations the recommendation models learn from consented
@@ -29,17 +27,7 @@ const GOLDSMITH = {
 };
 
 describeEachStore('category relations learned by the models feed the ad path', (getDb) => {
-  let app: App;
-  let services: Services;
-
-  before(async () => {
-    ({ app, services } = await testApp(getDb(), { now: () => T0 }));
-  });
-  after(async () => {
-    await app.close();
-    await services.decisions.close();
-    await services.ads.close();
-  });
+  const h = useTestApp(getDb, () => T0);
 
   /**
    * A shop where `brides` consenting people each bought a ring with a veil (in
@@ -47,8 +35,8 @@ describeEachStore('category relations learned by the models feed the ad path', (
    * and 15 people who refused personalization bought rings with garden tools.
    */
   async function seedShop(brides: number, basketsEach = 1): Promise<TestTenant> {
-    const shop = await createTestTenant(services);
-    await services.catalog.bulkUpsert(
+    const shop = await createTestTenant(h.services);
+    await h.services.catalog.bulkUpsert(
       shop.id,
       [
         ['ring', 'Gold ring', 'jewellery/rings'],
@@ -57,10 +45,10 @@ describeEachStore('category relations learned by the models feed the ad path', (
         ['milk', 'Milk', 'groceries/milk'],
       ].map(([id, title, category]) => ({ id, title, category, price: 10, currency: 'EUR', attributes: {} })) as never,
     );
-    await services.consent.registerPolicy(shop.id, { version: POLICY, noticeText: 'We use your purchases.' });
+    await h.services.consent.registerPolicy(shop.id, { version: POLICY, noticeText: 'We use your purchases.' });
     const events: Record<string, unknown>[] = [];
     const person = async (subjectId: string, status: 'granted' | 'denied', baskets: string[][]) => {
-      await services.consent.record(shop.id, {
+      await h.services.consent.record(shop.id, {
         subjectId,
         policyVersion: POLICY,
         choices: [{ purpose: 'personalization', status }],
@@ -86,12 +74,12 @@ describeEachStore('category relations learned by the models feed the ad path', (
       );
     for (let i = 0; i < 20; i++) await person(`other-${i}`, 'granted', [[i % 2 ? 'trowel' : 'milk']]);
     for (let i = 0; i < 15; i++) await person(`refuser-${i}`, 'denied', [['ring', 'trowel']]);
-    await services.events.ingest(shop.id, events, {
+    await h.services.events.ingest(shop.id, events, {
       subjectFor: (requested) => requested as string,
       defaultSource: 'import',
     });
     const put = async (url: string, payload: unknown) => {
-      const res = await app.inject({ method: 'PUT', url, headers: bearer(shop.server), payload: payload as object });
+      const res = await h.app.inject({ method: 'PUT', url, headers: bearer(shop.server), payload: payload as object });
       assert.ok(res.statusCode < 300, `${url}: ${res.body}`);
     };
     await put('/v1/ads/venues/atelier', GOLDSMITH);
@@ -99,16 +87,16 @@ describeEachStore('category relations learned by the models feed the ad path', (
     await put('/v1/ads/campaigns/bridal', weddingCampaign('bridal', 'wedding', T0));
     await put('/v1/ads/campaigns/garden', weddingCampaign('garden', 'garden/tools', T0));
     // The models are built at the tenant's first decision, and publish what they learned.
-    const decision = await postAs(app, shop.server, '/v1/decisions', { placement: 'home' });
+    const decision = await postAs(h.app, shop.server, '/v1/decisions', { placement: 'home' });
     assert.equal(decision.statusCode, 200, decision.body);
-    await services.decisions.publishCategoryRelations();
+    await h.services.decisions.publishCategoryRelations();
     return shop;
   }
 
   const screen = async (shop: TestTenant, n: number) => {
     const seen: string[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await postAs(app, shop.publishable, '/v1/ads/decisions', { placementId: 'window' });
+      const res = await postAs(h.app, shop.publishable, '/v1/ads/decisions', { placementId: 'window' });
       assert.equal(res.statusCode, 200, res.body);
       const d = res.json();
       seen.push(d.kind === 'advert' ? d.advert.campaignId : 'house');
@@ -116,7 +104,7 @@ describeEachStore('category relations learned by the models feed the ad path', (
     return seen;
   };
   const learned = async (shop: TestTenant) => {
-    const res = await app.inject({ url: '/v1/ads/relations', headers: bearer(shop.server) });
+    const res = await h.app.inject({ url: '/v1/ads/relations', headers: bearer(shop.server) });
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json() as { relations: unknown[]; learned: { from: string; to: string; weight: number }[] };
     assert.deepEqual(body.relations, [], 'no manual relations');
@@ -150,7 +138,7 @@ describeEachStore('category relations learned by the models feed the ad path', (
   test('erasing one of the ten withdraws the relation from the ad path', async () => {
     const shop = await seedShop(10);
     assert.deepEqual(await screen(shop, 1), ['bridal']);
-    await services.rights.eraseSubject(shop.id, 'bride-0', 'server');
+    await h.services.rights.eraseSubject(shop.id, 'bride-0', 'server');
     assert.ok(!(await learned(shop)).some((r) => r.from === 'jewellery'), 'nine people left: below the threshold');
     assert.deepEqual(await screen(shop, 1), ['house']);
   });
@@ -158,7 +146,7 @@ describeEachStore('category relations learned by the models feed the ad path', (
   test("the operator's table overrides a learned pair (weight 0 removes it) and adds to it", async () => {
     const shop = await seedShop(10);
     const put = (relations: unknown[]) =>
-      app.inject({ method: 'PUT', url: '/v1/ads/relations', headers: bearer(shop.server), payload: { relations } });
+      h.app.inject({ method: 'PUT', url: '/v1/ads/relations', headers: bearer(shop.server), payload: { relations } });
     const off = ['jewellery', 'jewellery/rings'].flatMap((from) =>
       ['wedding', 'wedding/veils'].map((to) => ({ from, to, weight: 0 })),
     );

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Services } from '../../platform/container.ts';
+import { test } from 'node:test';
 import { describeEachStore } from '../../platform/db/testing.ts';
-import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
-import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
-import { postAs, weddingCampaign } from './ads.testing.ts';
+import { bearer, createTestTenant } from '../../platform/testing-app.ts';
+import { postAs, useTestApp, weddingCampaign } from './ads.testing.ts';
 
 /**
  * Web slots take the page's context — its category, its item, its search
@@ -15,25 +13,16 @@ import { postAs, weddingCampaign } from './ads.testing.ts';
 const T0 = Date.UTC(2026, 10, 23, 10, 0);
 
 describeEachStore('web slots choose adverts from the page they are on', (getDb) => {
-  let app: App;
-  let services: Services;
-
-  before(async () => {
-    ({ app, services } = await testApp(getDb(), { now: () => T0 }));
-  });
-  after(async () => {
-    await app.close();
-    await services.ads.close();
-  });
+  const h = useTestApp(getDb, () => T0);
 
   /** An online shop (a venue kind with no built-in relations) with a sidebar slot, an outdoor and a cat-food campaign. */
   async function seedWebShop(): Promise<TestTenant> {
-    const shop = await createTestTenant(services);
-    await services.catalog.bulkUpsert(shop.id, [
+    const shop = await createTestTenant(h.services);
+    await h.services.catalog.bulkUpsert(shop.id, [
       { id: 'boot-1', title: 'Trail boot', category: 'outdoor/footwear/hiking-boots', attributes: {} },
     ] as never);
     const put = async (url: string, payload: unknown) => {
-      const res = await app.inject({ method: 'PUT', url, headers: bearer(shop.server), payload: payload as object });
+      const res = await h.app.inject({ method: 'PUT', url, headers: bearer(shop.server), payload: payload as object });
       assert.ok(res.statusCode < 300, `${url}: ${res.body}`);
     };
     await put('/v1/ads/venues/site', {
@@ -49,7 +38,7 @@ describeEachStore('web slots choose adverts from the page they are on', (getDb) 
     return shop;
   }
   const slot = (shop: TestTenant, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    app.inject({
+    h.app.inject({
       method: 'POST',
       url: '/v1/ads/decisions',
       headers: { ...bearer(shop.publishable), ...headers },
@@ -94,7 +83,7 @@ describeEachStore('web slots choose adverts from the page they are on', (getDb) 
 
   test('a sensitive page is no reason to show an advert', async () => {
     const shop = await seedWebShop();
-    await app.inject({
+    await h.app.inject({
       method: 'PUT',
       url: '/v1/ads/relations',
       headers: bearer(shop.server),
@@ -122,15 +111,15 @@ describeEachStore('web slots choose adverts from the page they are on', (getDb) 
       assert.ok(problem.hint, 'the problem says how to fix it');
       assert.doesNotMatch(res.body, /alice|u-1/, 'the refusal does not echo the identifier');
     }
-    await services.ads.flush();
-    const delivery = await app.inject({ url: '/v1/ads/campaigns/trail', headers: bearer(shop.server) });
+    await h.services.ads.flush();
+    const delivery = await h.app.inject({ url: '/v1/ads/campaigns/trail', headers: bearer(shop.server) });
     assert.equal(delivery.json().delivery.served, 0);
-    const report = await app.inject({
+    const report = await h.app.inject({
       url: '/v1/ads/reports?from=2026-11-23&to=2026-11-23',
       headers: bearer(shop.server),
     });
     assert.deepEqual(report.json().rows, []);
-    const play = await postAs(app, shop.publishable, '/v1/ads/plays', {
+    const play = await postAs(h.app, shop.publishable, '/v1/ads/plays', {
       playToken: 'x'.repeat(20),
       subjectId: 'alice',
     });
