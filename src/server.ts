@@ -13,7 +13,17 @@ export async function startServer(config: Config): Promise<{ url: string; close:
     config.retentionSweepMinutes > 0
       ? scheduleRetentionSweeps(() => services.rights.sweep(), config.retentionSweepMinutes * 60_000, app.log)
       : undefined;
+  // Category relations learned by the models reach contextual ads on model build, on erasure, and periodically.
+  const relations =
+    config.adRelations.refreshMinutes > 0
+      ? setInterval(() => {
+          services.decisions.publishCategoryRelations().catch((err: unknown) => {
+            app.log.error({ err }, 'publishing category relations to the ads failed; retried at the next interval');
+          });
+        }, config.adRelations.refreshMinutes * 60_000).unref()
+      : undefined;
   const close = async () => {
+    clearInterval(relations);
     await sweeps?.stop();
     await app.close();
     await services.close();

@@ -162,3 +162,8 @@ export const DEFAULT_SENSITIVE_TAXONOMY: readonly DefaultCategory[] = [
   d('books/children', 'Children books', 'children'),
   d('shoes/kids', 'Kids shoes', 'children'),
 ];
+
+/** The default taxonomy as tags (path → class), for {@link nearestSensitiveClass}. */
+export const DEFAULT_SENSITIVE_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
+  DEFAULT_SENSITIVE_TAXONOMY.map((c) => [c.path, c.sensitiveClass]),
+);

@@ -25,6 +25,13 @@ export interface Config {
   readonly retention: RetentionLimits;
   /** Minutes between two retention sweeps inside `serve` (0: only `pertinent retention sweep`). */
   readonly retentionSweepMinutes: number;
+  /** Category relations published from the models to contextual ads (ADR 0012). */
+  readonly adRelations: {
+    /** Distinct consenting subjects who must have bought a pair of categories together before it is published. */
+    readonly minSubjects: number;
+    /** Minutes between two publications inside `serve` of tenants whose models changed (0: on model build and erasure only). */
+    readonly refreshMinutes: number;
+  };
   /** The key contact data (email, phone) is encrypted under; unset: contact data is refused. */
   readonly encryptionKey: EncryptionKey | undefined;
   /** Earlier keys, only to decrypt until `pertinent encryption rotate` has re-encrypted everything. */
@@ -141,6 +148,10 @@ export function loadConfig(
       rightsLogDays: intFrom(env, 'PERTINENT_RETENTION_RIGHTS_LOG_DAYS', 1095, 30, 3650, problems),
     },
     retentionSweepMinutes: intFrom(env, 'PERTINENT_RETENTION_SWEEP_MINUTES', 60, 0, 10080, problems),
+    adRelations: {
+      minSubjects: intFrom(env, 'PERTINENT_AD_RELATIONS_MIN_SUBJECTS', 10, 5, 100000, problems),
+      refreshMinutes: intFrom(env, 'PERTINENT_AD_RELATIONS_REFRESH_MINUTES', 15, 0, 10080, problems),
+    },
     encryptionKey,
     previousEncryptionKeys,
     ...overrides,

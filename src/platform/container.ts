@@ -103,16 +103,20 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       catalog,
       consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) },
       events,
+      // The models publish only an aggregate (category pairs with enough distinct subjects) to the ads (ADR 0012).
+      categoryRelations: { publish: (tenantId, relations) => ads.publishLearnedRelations(tenantId, relations) },
     },
-    { now },
+    { now, categoryRelations: { minSubjects: config.adRelations.minSubjects } },
   );
   // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.
-  const ads = new AdsService(
+  const ads: AdsService = new AdsService(
     byStore<AdStore>(db, { sqlite: (d) => new SqliteAdStore(d), postgres: (d) => new PostgresAdStore(d) }),
     {
       keys: tenants,
       signingSecret: (tenantId) => tenants.subjectTokenSecret(tenantId),
       classOfCategory: (tenantId, path) => catalog.sensitiveClassOfCategory(tenantId, path),
+      // A web page's item id → its category (catalog data, not personal; cached per tenant by the ads).
+      categoryOfItem: async (tenantId, itemId) => (await catalog.findItem(tenantId, itemId))?.categoryPath,
     },
     { now, cacheSeconds: config.keyCacheSeconds },
   );
@@ -133,8 +137,9 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     rights,
     ads,
     close: async () => {
-      await ads.close();
+      // Decisions first: a model build may still be publishing category relations to the ads.
       await decisions.close();
+      await ads.close();
       await events.close();
       await db.close();
     },

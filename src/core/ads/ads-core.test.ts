@@ -192,23 +192,13 @@ describe('explanations (DSA Art. 26(1)(d))', () => {
   });
 });
 
-describe('category relations learned from baskets', () => {
-  test('categories bought together more than chance are related; rare pairs and branches are not', async () => {
-    const { learnCategoryRelations } = await import('./learn-relations.ts');
-    const baskets: string[][] = [];
-    for (let i = 0; i < 40; i++) baskets.push(['jewellery/rings', 'wedding/photography']);
-    for (let i = 0; i < 40; i++) baskets.push(['groceries/milk', 'groceries/bread']);
-    for (let i = 0; i < 60; i++) baskets.push(['groceries/milk']);
-    for (let i = 0; i < 3; i++) baskets.push(['jewellery/rings', 'pets/cat-food']);
-    baskets.push(['jewellery', 'jewellery/rings']);
-    const relations = learnCategoryRelations(baskets, { minSupport: 10 });
-    const from = (c: string) => relations.filter((r) => r.from === c).map((r) => r.to);
-    assert.deepEqual(from('jewellery/rings'), ['wedding/photography']);
-    assert.deepEqual(from('wedding/photography'), ['jewellery/rings']);
-    assert.ok(!relations.some((r) => r.to === 'pets/cat-food'), 'a pair seen 3 times stays out');
-    assert.ok(!relations.some((r) => r.from === 'jewellery'), 'a category and its own branch are not complements');
-    assert.ok(relations.every((r) => r.weight > 0 && r.weight <= 1));
-    const learned = relationTable(relations);
+describe('category relations learned by the recommendation models', () => {
+  test('a learned table relates a venue to campaigns its kind alone would not', async () => {
+    const { categoryRelations } = await import('../recommend/category-relations.ts');
+    const subjects: string[][][] = [];
+    for (let i = 0; i < 12; i++) subjects.push([['jewellery/rings', 'wedding/photography']]);
+    for (let i = 0; i < 12; i++) subjects.push([['groceries/milk']]);
+    const learned = relationTable(categoryRelations(subjects, { minSubjects: 10 }));
     const shop = { ...jeweller, kind: 'atelier' };
     const r = rankAdverts(input([campaign('photographer', ['wedding/photography'])], { venue: shop, learned }));
     assert.equal(r[0]?.relevance.source, 'learned');

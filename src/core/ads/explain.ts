@@ -31,8 +31,19 @@ const HOUSE: Record<Locale, string> = {
   it: 'Da {venue}',
 };
 
+const PAGE: Record<Locale, string> = {
+  en: 'Shown because you are looking at {category}',
+  fr: 'Affiché parce que vous regardez {category}',
+  it: 'Mostrato perché stai guardando {category}',
+};
+
 /** The parameters an ad decision can depend on: all about the place and time, none about a person. */
 export const AD_PARAMETERS = ['venue_kind', 'venue_categories', 'region', 'time_of_week', 'waiting_moment'] as const;
+/** On a web page, the page's context too (its category, item, search words): still nothing about the reader. */
+export const PAGE_AD_PARAMETERS = [...AD_PARAMETERS, 'page_context'] as const;
+
+/** A category path as words: its last segment (`outdoor/hiking-boots` → `hiking boots`). */
+export const categoryLabel = (path: string): string => path.slice(path.lastIndexOf('/') + 1).replace(/[-_]+/g, ' ');
 
 /**
  * The explanation of an advert shown at a venue.
@@ -42,17 +53,22 @@ export const AD_PARAMETERS = ['venue_kind', 'venue_categories', 'region', 'time_
  * // "Shown because you are in a jeweller's"
  * explainAdvert({ venueId: 'v1', venueName: 'Maison Or', venueKind: 'jeweller', advertiser: 'X' }, 'fr').text;
  * // 'Affiché parce que vous êtes dans une bijouterie'
+ * explainAdvert({ venueId: 'web', venueName: 'Shop', venueKind: 'online_shop', advertiser: 'X', pageCategory: 'outdoor/hiking-boots' }, 'it').text;
+ * // 'Mostrato perché stai guardando hiking boots'
  */
 export function explainAdvert(
-  a: { venueId: string; venueName: string; venueKind: string; advertiser: string },
+  a: { venueId: string; venueName: string; venueKind: string; advertiser: string; pageCategory?: string },
   locale: Locale,
 ): AdExplanation {
   const reason: Reason = { code: 'at_venue', basis: 'context', venue: a.venueId, dataCategories: [], consents: [] };
   return {
-    text: renderReason(reason, locale, { venueName: () => venueKindLabel(a.venueKind, locale) ?? a.venueName }),
+    text:
+      a.pageCategory === undefined
+        ? renderReason(reason, locale, { venueName: () => venueKindLabel(a.venueKind, locale) ?? a.venueName })
+        : PAGE[locale].replace('{category}', categoryLabel(a.pageCategory)),
     advertiser: ADVERTISER[locale].replace('{name}', a.advertiser),
     noPersonalData: nonPersonalText(locale),
-    parameters: AD_PARAMETERS,
+    parameters: a.pageCategory === undefined ? AD_PARAMETERS : PAGE_AD_PARAMETERS,
   };
 }
 

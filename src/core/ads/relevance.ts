@@ -22,7 +22,7 @@ export interface Relevance {
   /** The relation that gave the score: the venue kind or one of its categories, and the advertised category. */
   readonly from: string;
   readonly to: string;
-  readonly source: 'venue_kind' | 'learned';
+  readonly source: 'venue_kind' | 'learned' | 'page';
 }
 
 /** A compiled relation table: from category → [to category, weight]. */
@@ -46,6 +46,23 @@ export function relationTable(relations: readonly CategoryRelation[]): RelationT
     row.set(r.to, Math.max(row.get(r.to) ?? 0, Math.min(r.weight, 1)));
   }
   return new Map([...out].map(([from, row]) => [from, [...row]]));
+}
+
+/**
+ * The tenant's relations: those the recommendation side learned from
+ * consented baskets (ADR 0012), overridden pair by pair by the operator's
+ * table, whose weight wins whether higher or lower (0 removes a learned pair).
+ *
+ * @example
+ * mergeRelations([{ from: 'a', to: 'b', weight: 0.4 }], [{ from: 'a', to: 'b', weight: 0 }]); // [{ from: 'a', to: 'b', weight: 0 }]
+ */
+export function mergeRelations(
+  learned: readonly CategoryRelation[],
+  manual: readonly CategoryRelation[],
+): CategoryRelation[] {
+  const byPair = new Map<string, CategoryRelation>();
+  for (const r of [...learned, ...manual]) byPair.set(`${r.from}\u0000${r.to}`, r);
+  return [...byPair.values()];
 }
 
 /**
@@ -91,4 +108,60 @@ export function relevance(
     for (const from of own) for (const [to, w] of learned.get(from) ?? []) consider(from, to, w, 'learned');
   }
   return best;
+}
+
+/**
+ * Relevance of advertised categories to the page a web slot is on: the page's
+ * own categories (what the page is about: an advert for `outdoor` on an
+ * `outdoor/footwear/hiking-boots` page, or an advert of that very category),
+ * and the tenant's relations from them and their ancestors, as for a venue's
+ * categories. Nothing here is about the reader: only the page.
+ *
+ * @example
+ * pageRelevance(['outdoor/footwear/hiking-boots'], ['outdoor'], new Map());
+ * // { score: 0.6, from: 'outdoor/footwear/hiking-boots', to: 'outdoor', source: 'page' }
+ */
+export function pageRelevance(
+  page: readonly string[],
+  advertised: readonly string[],
+  learned: RelationTable,
+): Relevance | undefined {
+  let best: Relevance | undefined;
+  const consider = (from: string, to: string, weight: number) => {
+    for (const a of advertised) {
+      const s = weight * categoryMatch(a, to);
+      if (s > 0 && (best === undefined || s > best.score)) best = { score: s, from, to: a, source: 'page' };
+    }
+  };
+  for (const p of page) {
+    consider(p, p, 1);
+    for (const a of categoryAncestors(p)) for (const [to, w] of learned.get(a) ?? []) consider(p, to, w);
+  }
+  return best;
+}
+
+/** Words of a text, lower-cased, with a plural `s` dropped (`Hiking Boots` → `hiking`, `boot`). */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) =>
+    w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w,
+  );
+}
+
+/**
+ * The categories of `vocabulary` a page's search query or keywords name: a
+ * category matches when every word of its last path segment is among them
+ * (`outdoor/hiking-boots` for "hiking boots"). The most specific win; at most `limit`.
+ *
+ * @example
+ * categoriesNamed(['hiking', 'boot'], ['outdoor', 'outdoor/hiking-boots', 'pets/cat-food']); // ['outdoor/hiking-boots']
+ */
+export function categoriesNamed(pageWords: readonly string[], vocabulary: Iterable<string>, limit = 5): string[] {
+  if (pageWords.length === 0) return [];
+  const have = new Set(pageWords);
+  const out: string[] = [];
+  for (const category of vocabulary) {
+    const segment = words(category.slice(category.lastIndexOf('/') + 1));
+    if (segment.length > 0 && segment.every((w) => have.has(w))) out.push(category);
+  }
+  return out.sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : 1)).slice(0, limit);
 }

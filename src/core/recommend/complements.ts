@@ -1,4 +1,6 @@
 import { AttributeIndex } from './attribute-index.ts';
+import type { CategoryComplement, CategoryRelationsOptions } from './category-relations.ts';
+import { categoryRelations } from './category-relations.ts';
 import { addTo, toUnits, WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
@@ -289,6 +291,33 @@ export class ComplementsModel {
       if (lift > 0) out.push([c, lift]);
     }
     return out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+  }
+
+  /**
+   * The tenant-level category → category complements of everyone's baskets,
+   * as an aggregate that may leave the models (contextual ads, ADR 0012): a
+   * pair appears only when `minSubjects` distinct subjects bought both
+   * categories in one basket. See {@link categoryRelations}.
+   *
+   * @example
+   * model.categoryRelations({ minSubjects: 10 }); // [{ from: 'jewellery', to: 'wedding', weight: 1 }, …]
+   */
+  categoryRelations(options: CategoryRelationsOptions = {}): CategoryComplement[] {
+    return categoryRelations(
+      [...this.#subjects.values()].map((s) => this.#categoryBaskets(s)),
+      options,
+    );
+  }
+
+  *#categoryBaskets(subject: SubjectBaskets): Generator<string[]> {
+    for (const key of subject.order) {
+      const out: string[] = [];
+      for (const i of subject.baskets.get(key) ?? []) {
+        const c = this.attributes.categoryOf(this.items.idOf(i));
+        if (c !== undefined) out.push(c);
+      }
+      yield out;
+    }
   }
 
   /** Canonical state for equality checks in tests. */

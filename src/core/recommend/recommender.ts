@@ -1,4 +1,5 @@
 import { AttributeIndex } from './attribute-index.ts';
+import type { CategoryComplement, CategoryRelationsOptions } from './category-relations.ts';
 import { ComplementsModel, type ComplementsOptions } from './complements.ts';
 import { ItemIndex } from './item-index.ts';
 import { NextBasketModel, type NextBasketOptions } from './next-basket.ts';
@@ -413,6 +414,18 @@ export class Recommender {
    */
   nextBasketFor(subjectId: string, k: number): Recommendation[] {
     return this.nextBasket.nextBasketFor(subjectId, k);
+  }
+
+  /**
+   * Aggregate category → category complements of the consented baskets the
+   * models learned, with a minimum number of distinct subjects per pair: the
+   * table contextual ads may read (ADR 0012).
+   *
+   * @example
+   * rec.categoryRelations({ minSubjects: 10 }); // [{ from: 'jewellery', to: 'wedding', weight: 1 }, …]
+   */
+  categoryRelations(options: CategoryRelationsOptions = {}): CategoryComplement[] {
+    return this.complements.categoryRelations(options);
   }
 
   /** Canonical state of every model, for equality checks in tests. */

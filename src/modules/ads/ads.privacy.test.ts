@@ -224,4 +224,36 @@ function appOnRecordedDb(getDb: () => Db): void {
       `unexpected tables on the ad path: ${touched.join(', ')}`,
     );
   });
+
+  test("a web slot given its page's context touches no personal table (the catalog only, for the page's item)", async () => {
+    const shop = await createTestTenant(services);
+    await seedJeweller(app, shop, { chateau: weddingCampaign('chateau', 'wedding/venues', T0) });
+    await services.catalog.bulkUpsert(shop.id, [
+      { id: 'gown-1', title: 'Gown', category: 'wedding/dresses', attributes: {} },
+    ] as never);
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/ads/placements/web-slot',
+      headers: bearer(shop.server),
+      payload: { kind: 'web', venueId: 'maison-or' },
+    });
+    rec.touched.clear();
+    for (const context of [{ itemId: 'gown-1' }, { categoryPath: 'wedding/dresses', query: 'wedding venues' }]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/ads/decisions',
+        headers: bearer(shop.publishable),
+        payload: { placementId: 'web-slot', context },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    }
+    await services.ads.flush();
+    const touched = [...rec.touched].sort();
+    assert.ok(touched.includes('items'), `the page's item is looked up in the catalog: ${touched.join(', ')}`);
+    assert.deepEqual(
+      touched.filter((t) => !isAdTable(t) && !['api_keys', 'tenants', 'items', 'categories'].includes(t)),
+      [],
+      `unexpected tables on the web ad path: ${touched.join(', ')}`,
+    );
+  });
 }

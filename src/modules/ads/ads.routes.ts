@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Campaign } from '../../core/ads/types.ts';
 import { WAITING_MOMENTS } from '../../core/ads/types.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { App } from '../../platform/http.ts';
 import { problemResponses } from '../../platform/http.ts';
 import type { AdsService, CampaignInput, VenueInput } from './ads.service.ts';
@@ -162,14 +164,93 @@ const PlacementOut = Type.Object({
 });
 
 const Relation = Type.Object(
-  { from: Category, to: Category, weight: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) },
+  {
+    from: Category,
+    to: Category,
+    weight: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'strength, 0 to 1; 0 removes a pair the learned table has',
+    }),
+  },
   strict,
 );
 
+const PageContextBody = Type.Object(
+  {
+    categoryPath: Type.Optional(
+      Type.String({ ...Category, description: 'the category the page shows, e.g. "outdoor/footwear/hiking-boots"' }),
+    ),
+    itemId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'the catalog item the page shows (its category is used)',
+      }),
+    ),
+    query: Type.Optional(Type.String({ maxLength: 200, description: 'the page\'s search words, e.g. "hiking boots"' })),
+    keywords: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20, description: "the page's keywords" }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      'What the page is about (web slots). About the page only: a subject id, token or any other field is refused.',
+  },
+);
 const DecisionBody = Type.Object(
-  { placementId: Id, locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35 })) },
+  {
+    placementId: Id,
+    locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, description: "the page's or screen's language" })),
+    context: Type.Optional(PageContextBody),
+  },
   strict,
 );
+
+/** Field names that would identify a person; the ad path refuses them by name, with its own error. */
+const SUBJECT_FIELDS = new Set([
+  'subject',
+  'subjectid',
+  'subjecttoken',
+  'user',
+  'userid',
+  'customerid',
+  'visitorid',
+  'anonymousid',
+  'deviceid',
+  'sessionid',
+  'cookieid',
+  'email',
+]);
+
+/**
+ * Refuses, before validation, an ad request that tries to name a person: a
+ * subject token header, or a subject-like field in the body or its context.
+ */
+async function refuseSubject(request: FastifyRequest): Promise<void> {
+  const named: string[] = [];
+  if (request.headers['x-subject-token'] !== undefined) named.push('X-Subject-Token');
+  const body = request.body;
+  const scan = (o: unknown, at: string) => {
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return;
+    for (const k of Object.keys(o)) {
+      if (SUBJECT_FIELDS.has(k.toLowerCase().replace(/[-_]/g, ''))) named.push(`${at}${k}`);
+    }
+  };
+  scan(body, '');
+  if (typeof body === 'object' && body !== null) scan((body as { context?: unknown }).context, 'context.');
+  if (named.length === 0) return;
+  throw new AppError(
+    'ad_subject_not_allowed',
+    400,
+    `Ad requests carry no subject, and this one names one: ${named.join(', ')}. Nothing was served or counted.`,
+    {
+      hint: 'Remove the subject id or token: send only placementId, locale and the page context (categoryPath, itemId, query, keywords).',
+      details: { fields: named },
+    },
+  );
+}
 const DecisionOut = Type.Object({
   decisionId: Type.String(),
   placementId: Type.String(),
@@ -468,7 +549,7 @@ export function adsRoutes(app: App, ads: AdsService): void {
       schema: {
         tags,
         summary:
-          "Replace the tenant's category → category complement table (e.g. lifts learned from baskets), used to judge relevance",
+          "Replace the operator's category → category complement table; it adds to, and pair by pair overrides, the table learned from consented baskets (weight 0 removes a learned pair)",
         body: Type.Object({ relations: Type.Array(Relation, { maxItems: 10_000 }) }, strict),
         response: { 200: Type.Object({ relations: Type.Array(Relation) }), ...problemResponses },
       },
@@ -481,11 +562,18 @@ export function adsRoutes(app: App, ads: AdsService): void {
       config: { auth: 'server' },
       schema: {
         tags,
-        summary: "The tenant's category complement table",
-        response: { 200: Type.Object({ relations: Type.Array(Relation) }), ...problemResponses },
+        summary:
+          "The operator's category complement table (relations) and the one learned from consented baskets (learned: an aggregate, each pair bought together by at least PERTINENT_AD_RELATIONS_MIN_SUBJECTS people)",
+        response: {
+          200: Type.Object({ relations: Type.Array(Relation), learned: Type.Array(Relation) }),
+          ...problemResponses,
+        },
       },
     },
-    async (request) => ({ relations: await ads.listRelations(request.auth.tenantId) }),
+    async (request) => {
+      const { manual, learned } = await ads.listRelations(request.auth.tenantId);
+      return { relations: manual, learned };
+    },
   );
 
   app.post(
@@ -493,10 +581,11 @@ export function adsRoutes(app: App, ads: AdsService): void {
     {
       // No subject on this path: a screen's or a web page's publishable key suffices.
       config: { auth: 'publishable', subject: 'none' },
+      preValidation: refuseSubject,
       schema: {
         tags,
         summary:
-          "The next advert for a placement, chosen from its context only (venue, time), with why it was shown; the venue's own content when no campaign is eligible",
+          "The next advert for a placement, chosen from its context only (venue, time, and for a web slot the page's category, item or search words), with why it was shown; the venue's own content when no campaign is eligible. A subject id or token is refused (400 ad_subject_not_allowed)",
         body: DecisionBody,
         response: { 200: DecisionOut, ...notFound, ...problemResponses },
       },
@@ -504,12 +593,14 @@ export function adsRoutes(app: App, ads: AdsService): void {
     async (request) =>
       ads.decide(request.auth, request.body.placementId, {
         ...(request.body.locale === undefined ? {} : { locale: request.body.locale }),
+        ...(request.body.context === undefined ? {} : { context: request.body.context }),
       }),
   );
   app.post(
     '/v1/ads/plays',
     {
       config: { auth: 'publishable', subject: 'none' },
+      preValidation: refuseSubject,
       schema: {
         tags,
         summary: 'Proof of play: the advert of this decision was shown (counted once per decision)',

@@ -6,7 +6,14 @@ import type { AdExplanation } from '../../core/ads/explain.ts';
 import { explainAdvert, houseLine } from '../../core/ads/explain.ts';
 import { capWindowStart, pacedAllowance } from '../../core/ads/pacing.ts';
 import type { RelationTable, Relevance } from '../../core/ads/relevance.ts';
-import { relationTable, relevance } from '../../core/ads/relevance.ts';
+import {
+  categoriesNamed,
+  mergeRelations,
+  pageRelevance,
+  relationTable,
+  relevance,
+  words,
+} from '../../core/ads/relevance.ts';
 import { campaignClass, classOfWith, rankAdverts } from '../../core/ads/select.ts';
 import type {
   AdPlacement,
@@ -23,7 +30,12 @@ import type {
 import { SENSITIVE_VENUE_KINDS } from '../../core/ads/venue-kinds.ts';
 import { pickLocale } from '../../core/explain/reasons.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
-import { categoryPathProblem, DEFAULT_SENSITIVE_TAXONOMY, normalizeCategoryPath } from '../../core/taxonomy.ts';
+import {
+  categoryAncestors,
+  categoryPathProblem,
+  DEFAULT_SENSITIVE_TAGS,
+  normalizeCategoryPath,
+} from '../../core/taxonomy.ts';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../platform/errors.ts';
 import type { AdStore, ReportRow, StoredPlacement } from './ads.store.ts';
 
@@ -47,6 +59,20 @@ export interface AdsPorts {
   signingSecret(tenantId: string): Promise<string>;
   /** The tenant's sensitive class of a category path (campaign writes only; catalog data, not personal). */
   classOfCategory?(tenantId: string, path: string): Promise<SensitiveClass | null>;
+  /** The category path of a catalog item, for a web page's `itemId` (catalog data, cached per tenant). */
+  categoryOfItem?(tenantId: string, itemId: string): Promise<string | undefined>;
+}
+
+/**
+ * What a web page says about itself when it asks for an advert: the category
+ * it shows, the item on it, the search words or keywords. About the page,
+ * never about the reader (ad requests carry no subject).
+ */
+export interface PageContext {
+  readonly categoryPath?: string;
+  readonly itemId?: string;
+  readonly query?: string;
+  readonly keywords?: readonly string[];
 }
 
 export interface VenueInput {
@@ -126,8 +152,15 @@ interface TenantState {
   readonly boundKeys: ReadonlyMap<string, string>;
   readonly learned: RelationTable;
   readonly served: Map<string, number>;
-  /** Relevance of each campaign to each venue, and each campaign's sensitive class: fixed until the next load. */
+  /**
+   * Relevance of each campaign to each venue (or venue and page categories),
+   * and each campaign's sensitive class: fixed until the next load.
+   */
   readonly relevance: Map<string, Map<string, Relevance | null>>;
+  /** Category of each catalog item a page named (null: unknown item), until the next load. */
+  readonly itemCategories: Map<string, string | null>;
+  /** The categories a page's words may name: the campaigns' and the relation table's, with their ancestors. */
+  vocabulary: readonly string[] | undefined;
   readonly classes: Map<string, SensitiveClass | null>;
   /** Explanations by venue, campaign and locale (texts do not change between loads). */
   readonly explanations: Map<string, AdExplanation>;
@@ -136,11 +169,8 @@ interface TenantState {
   readonly until: number;
 }
 
-const DEFAULT_TAGS: ReadonlyMap<string, SensitiveClass> = new Map(
-  DEFAULT_SENSITIVE_TAXONOMY.map((d) => [d.path, d.sensitiveClass]),
-);
 /** Sensitive class of an advertised category in the default taxonomy (the decision path's defence in depth). */
-const defaultClassOf = classOfWith(DEFAULT_TAGS);
+const defaultClassOf = classOfWith(DEFAULT_SENSITIVE_TAGS);
 
 const HOUSE_SECONDS = 10;
 const HOUR = 3600_000;
@@ -385,19 +415,42 @@ export class AdsService {
 
   // ---- relations ------------------------------------------------------------
 
+  /** Replaces the operator's relation table (it overrides the learned one pair by pair; weight 0 removes a pair). */
   async replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<CategoryRelation[]> {
     const normalized = relations.map((r, i) => ({
       from: categories([r.from], `relations[${i}].from`)[0] as string,
       to: categories([r.to], `relations[${i}].to`)[0] as string,
       weight: r.weight,
     }));
-    await this.#store.replaceRelations(tenantId, normalized);
+    await this.#store.replaceRelations(tenantId, normalized, 'manual');
     this.#state.delete(tenantId);
-    return this.#store.listRelations(tenantId);
+    return this.#store.listRelations(tenantId, 'manual');
   }
 
-  listRelations(tenantId: string): Promise<CategoryRelation[]> {
-    return this.#store.listRelations(tenantId);
+  /**
+   * Stores the category relations the recommendation side learned from
+   * consented baskets (an aggregate; ADR 0012), replacing the previous
+   * publication. Only categories and weights arrive here: this is the one
+   * way learned relations reach the ad path, which then reads them from its
+   * own table with the rest of the tenant's configuration.
+   */
+  async publishLearnedRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<void> {
+    const valid = relations.flatMap((r) =>
+      categoryPathProblem(r.from) || categoryPathProblem(r.to) || !(r.weight > 0 && r.weight <= 1)
+        ? []
+        : [{ from: normalizeCategoryPath(r.from), to: normalizeCategoryPath(r.to), weight: r.weight }],
+    );
+    await this.#store.replaceRelations(tenantId, valid, 'learned');
+    this.#state.delete(tenantId);
+  }
+
+  /** The operator's table and the learned one (each as stored; the operator's wins pair by pair). */
+  async listRelations(tenantId: string): Promise<{ manual: CategoryRelation[]; learned: CategoryRelation[] }> {
+    const [manual, learned] = await Promise.all([
+      this.#store.listRelations(tenantId, 'manual'),
+      this.#store.listRelations(tenantId, 'learned'),
+    ]);
+    return { manual, learned };
   }
 
   // ---- ad decisions ---------------------------------------------------------
@@ -415,11 +468,13 @@ export class AdsService {
     let loading = this.#loading.get(tenantId);
     if (!loading) {
       loading = (async () => {
-        const [venues, campaigns, placements, relations, served] = await Promise.all([
+        // Read once per cache period, never per ad decision.
+        const [venues, campaigns, placements, relations, learned, served] = await Promise.all([
           this.#store.listVenues(tenantId),
           this.#store.listCampaigns(tenantId),
           this.#store.listPlacements(tenantId),
-          this.#store.listRelations(tenantId),
+          this.#store.listRelations(tenantId, 'manual'),
+          this.#store.listRelations(tenantId, 'learned'),
           this.#store.servedCounts(tenantId),
         ]);
         const state: TenantState = {
@@ -427,9 +482,11 @@ export class AdsService {
           campaigns,
           placements: new Map(placements.map((p) => [p.id, p])),
           boundKeys: new Map(placements.filter((p) => p.keyId !== null).map((p) => [p.keyId as string, p.id])),
-          learned: relationTable(relations),
+          learned: relationTable(mergeRelations(learned, relations)),
           served,
           relevance: new Map(),
+          itemCategories: new Map(),
+          vocabulary: undefined,
           explanations: new Map(),
           shortlist: new Map(),
           classes: new Map(campaigns.map((c) => [c.id, campaignClass(c, defaultClassOf)])),
@@ -448,7 +505,11 @@ export class AdsService {
    * and rotated, committed atomically against its budget and per-screen cap —
    * or, when none is eligible, the venue's own content.
    */
-  async decide(caller: AdCaller, placementId: string, options: { locale?: string } = {}): Promise<AdDecision> {
+  async decide(
+    caller: AdCaller,
+    placementId: string,
+    options: { locale?: string; context?: PageContext } = {},
+  ): Promise<AdDecision> {
     const { tenantId } = caller;
     const state = await this.#tenant(tenantId);
     const placement = state.placements.get(placementId);
@@ -459,6 +520,7 @@ export class AdsService {
     const now = this.#now();
     const local: LocalTime = localTime(now, venue.timeZone);
     const locale = pickLocale(options.locale, venue.locale);
+    const page = options.context === undefined ? [] : await this.#pageCategories(tenantId, state, options.context);
     const decisionId = randomUUID();
     const recentKey = `${tenantId}\u0000${placementId}`;
     const recent = this.#recent.get(recentKey) ?? [];
@@ -468,10 +530,12 @@ export class AdsService {
       this.#shown.set(recentKey, shown);
     }
     const shownHere = shown;
-    let relevant = state.relevance.get(venue.id);
+    const relevanceKey = page.length === 0 ? venue.id : `${venue.id}\u0000${page.join('\n')}`;
+    let relevant = state.relevance.get(relevanceKey);
     if (!relevant) {
+      if (state.relevance.size > 10_000) state.relevance.clear();
       relevant = new Map();
-      state.relevance.set(venue.id, relevant);
+      state.relevance.set(relevanceKey, relevant);
     }
     const relevantHere = relevant;
     // A closed venue's screen shows its own content: no budget is spent on an empty room.
@@ -483,13 +547,13 @@ export class AdsService {
           tenantId,
           placement,
           venue,
-          campaigns: this.#shortlist(state, placement, venue, now, local),
+          campaigns: this.#shortlist(state, placement, venue, now, local, page.length > 0),
           learned: state.learned,
           classOf: defaultClassOf,
           relevanceOf: (c) => {
             let r = relevantHere.get(c.id);
             if (r === undefined) {
-              r = relevance(venue, c.categories, state.learned) ?? null;
+              r = bestRelevance(venue, page, c.categories, state.learned) ?? null;
               relevantHere.set(c.id, r);
             }
             return r ?? undefined;
@@ -545,7 +609,13 @@ export class AdsService {
           ...(creative.clickUrl === undefined ? {} : { clickUrl: creative.clickUrl }),
           ...(creative.background === undefined ? {} : { background: creative.background }),
         },
-        explanation: this.#explanation(state, venue, c, locale),
+        explanation: this.#explanation(
+          state,
+          venue,
+          c,
+          locale,
+          r.relevance.source === 'page' ? r.relevance.from : undefined,
+        ),
         durationSeconds: creative.durationSeconds,
         playToken: token,
       };
@@ -583,9 +653,12 @@ export class AdsService {
     venue: Venue,
     now: number,
     local: LocalTime,
+    onPage: boolean,
   ): readonly Campaign[] {
     const minute = Math.floor(now / 60_000);
-    const cached = state.shortlist.get(placement.id);
+    // With a page context, relevance depends on the page: the shortlist holds targeting only.
+    const key = onPage ? `${placement.id}\u0000page` : placement.id;
+    const cached = state.shortlist.get(key);
     if (cached && cached.minute === minute) return cached.campaigns;
     const start = minute * 60_000;
     const end = start + 60_000;
@@ -594,24 +667,56 @@ export class AdsService {
       const at = Math.min(Math.max(now, c.flightStart), c.flightEnd - 1);
       return (
         ineligibility(c, { venue, placement, now: at, local }) === null &&
-        relevance(venue, c.categories, state.learned) !== undefined
+        (onPage || relevance(venue, c.categories, state.learned) !== undefined)
       );
     });
-    state.shortlist.set(placement.id, { minute, campaigns });
+    state.shortlist.set(key, { minute, campaigns });
     return campaigns;
   }
 
-  #explanation(state: TenantState, venue: Venue, c: Campaign, locale: ReturnType<typeof pickLocale>): AdExplanation {
-    const key = `${venue.id}\u0000${c.id}\u0000${locale}`;
+  #explanation(
+    state: TenantState,
+    venue: Venue,
+    c: Campaign,
+    locale: ReturnType<typeof pickLocale>,
+    pageCategory: string | undefined,
+  ): AdExplanation {
+    const key = `${venue.id}\u0000${c.id}\u0000${locale}\u0000${pageCategory ?? ''}`;
     let e = state.explanations.get(key);
     if (!e) {
-      e = explainAdvert(
-        { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: c.advertiser },
-        locale,
-      );
+      const base = { venueId: venue.id, venueName: venue.name, venueKind: venue.kind, advertiser: c.advertiser };
+      e = explainAdvert(pageCategory === undefined ? base : { ...base, pageCategory }, locale);
+      if (state.explanations.size > 10_000) state.explanations.clear();
       state.explanations.set(key, e);
     }
     return e;
+  }
+
+  /**
+   * The categories a page is about: its category path, its item's category
+   * (from the catalog, cached per tenant), and the categories its search
+   * words or keywords name. Categories of a sensitive class are left out: an
+   * advert is never chosen for being on a sensitive page.
+   */
+  async #pageCategories(tenantId: string, state: TenantState, ctx: PageContext): Promise<string[]> {
+    const out = new Set<string>();
+    if (ctx.categoryPath !== undefined) out.add(categories([ctx.categoryPath], 'context.categoryPath')[0] as string);
+    if (ctx.itemId !== undefined) {
+      let c = state.itemCategories.get(ctx.itemId);
+      if (c === undefined) {
+        const path = await this.#ports.categoryOfItem?.(tenantId, ctx.itemId);
+        c = path === undefined || categoryPathProblem(path) ? null : normalizeCategoryPath(path);
+        if (state.itemCategories.size > 10_000) state.itemCategories.clear();
+        state.itemCategories.set(ctx.itemId, c);
+      }
+      if (c !== null) out.add(c);
+    }
+    const named = [...words(ctx.query ?? ''), ...(ctx.keywords ?? []).flatMap(words)];
+    if (named.length > 0) {
+      state.vocabulary ??= vocabularyOf(state);
+      for (const c of categoriesNamed(named, state.vocabulary)) out.add(c);
+    }
+    return [...out].filter((c) => defaultClassOf(c) === null).sort();
   }
 
   #checkScreenKey(caller: AdCaller, state: TenantState, placementId: string): void {
@@ -712,6 +817,32 @@ export class AdsService {
   close(): Promise<void> {
     return this.#store.close();
   }
+}
+
+/** The stronger of a campaign's relevance to the venue and to the page (the page wins a tie: it is what is on screen). */
+function bestRelevance(
+  venue: Venue,
+  page: readonly string[],
+  advertised: readonly string[],
+  learned: RelationTable,
+): Relevance | undefined {
+  const atVenue = relevance(venue, advertised, learned);
+  const onPage = page.length === 0 ? undefined : pageRelevance(page, advertised, learned);
+  return onPage !== undefined && (atVenue === undefined || onPage.score >= atVenue.score) ? onPage : atVenue;
+}
+
+/** Categories a page's words may name: every advertised category and relation end, with their ancestors. */
+function vocabularyOf(state: TenantState): string[] {
+  const all = new Set<string>();
+  const add = (path: string) => {
+    for (const a of categoryAncestors(path)) all.add(a);
+  };
+  for (const c of state.campaigns) for (const path of c.categories) add(path);
+  for (const [from, row] of state.learned) {
+    add(from);
+    for (const [to] of row) add(to);
+  }
+  return [...all];
 }
 
 function classOfIn(state: TenantState, c: Campaign): SensitiveClass | null {

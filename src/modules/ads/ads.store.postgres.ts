@@ -5,12 +5,14 @@ import { placementFromRow } from './ads.store.sqlite.ts';
 import type {
   AdStore,
   PlayRecord,
+  RelationSource,
   ReportFilter,
   ReportRow,
   ServeAttempt,
   ServeResult,
   StoredPlacement,
 } from './ads.store.ts';
+import { RELATION_TABLES } from './ads.store.ts';
 
 /**
  * The production store, shared by several stateless nodes. Every impression
@@ -122,21 +124,26 @@ export class PostgresAdStore implements AdStore {
     });
   }
 
-  async replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<void> {
+  async replaceRelations(
+    tenantId: string,
+    relations: readonly CategoryRelation[],
+    source: RelationSource,
+  ): Promise<void> {
+    const table = RELATION_TABLES[source];
     await pgTransaction(this.#pool, async (client) => {
-      await client.query('DELETE FROM ad_category_relations WHERE tenant_id = $1', [tenantId]);
+      await client.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
       if (relations.length === 0) return;
       await client.query(
-        `INSERT INTO ad_category_relations (tenant_id, from_category, to_category, weight)
+        `INSERT INTO ${table} (tenant_id, from_category, to_category, weight)
          SELECT $1, f, t, w FROM unnest($2::text[], $3::text[], $4::float8[]) AS x(f, t, w)
          ON CONFLICT (tenant_id, from_category, to_category) DO UPDATE SET weight = excluded.weight`,
         [tenantId, relations.map((r) => r.from), relations.map((r) => r.to), relations.map((r) => r.weight)],
       );
     });
   }
-  async listRelations(tenantId: string): Promise<CategoryRelation[]> {
+  async listRelations(tenantId: string, source: RelationSource): Promise<CategoryRelation[]> {
     const { rows } = await this.#pool.query(
-      'SELECT from_category, to_category, weight FROM ad_category_relations WHERE tenant_id = $1 ORDER BY from_category, to_category',
+      `SELECT from_category, to_category, weight FROM ${RELATION_TABLES[source]} WHERE tenant_id = $1 ORDER BY from_category, to_category`,
       [tenantId],
     );
     return rows.map((r) => ({ from: r.from_category, to: r.to_category, weight: Number(r.weight) }));

@@ -4,12 +4,14 @@ import type { SqliteDb } from '../../platform/db/database.ts';
 import type {
   AdStore,
   PlayRecord,
+  RelationSource,
   ReportFilter,
   ReportRow,
   ServeAttempt,
   ServeResult,
   StoredPlacement,
 } from './ads.store.ts';
+import { RELATION_TABLES } from './ads.store.ts';
 
 /** How many impressions one durable reservation covers (see ADR 0007: a crash under-delivers, never overspends). */
 export const leaseSize = (budget: number): number => Math.max(1, Math.min(1000, Math.ceil(budget / 100)));
@@ -98,13 +100,13 @@ export class SqliteAdStore implements AdStore {
         `INSERT INTO ad_placements (tenant_id, id, config, key_id, updated_at) VALUES (?, ?, ?, NULL, ?)
          ON CONFLICT (tenant_id, id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`,
       ),
-      deleteRelations: p('DELETE FROM ad_category_relations WHERE tenant_id = ?'),
-      insertRelation: p(
-        'INSERT OR REPLACE INTO ad_category_relations (tenant_id, from_category, to_category, weight) VALUES (?, ?, ?, ?)',
-      ),
-      relations: p(
-        'SELECT from_category, to_category, weight FROM ad_category_relations WHERE tenant_id = ? ORDER BY from_category, to_category',
-      ),
+      deleteRelations: (table: string) => p(`DELETE FROM ${table} WHERE tenant_id = ?`),
+      insertRelation: (table: string) =>
+        p(`INSERT OR REPLACE INTO ${table} (tenant_id, from_category, to_category, weight) VALUES (?, ?, ?, ?)`),
+      relations: (table: string) =>
+        p(
+          `SELECT from_category, to_category, weight FROM ${table} WHERE tenant_id = ? ORDER BY from_category, to_category`,
+        ),
     };
   }
 
@@ -179,16 +181,26 @@ export class SqliteAdStore implements AdStore {
     })();
   }
 
-  async replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<void> {
+  async replaceRelations(
+    tenantId: string,
+    relations: readonly CategoryRelation[],
+    source: RelationSource,
+  ): Promise<void> {
+    const table = RELATION_TABLES[source];
     this.#db.transaction(() => {
-      this.#s.deleteRelations.run(tenantId);
-      for (const r of relations) this.#s.insertRelation.run(tenantId, r.from, r.to, r.weight);
+      this.#s.deleteRelations(table).run(tenantId);
+      const insert = this.#s.insertRelation(table);
+      for (const r of relations) insert.run(tenantId, r.from, r.to, r.weight);
     })();
   }
-  async listRelations(tenantId: string): Promise<CategoryRelation[]> {
-    return (this.#s.relations.all(tenantId) as { from_category: string; to_category: string; weight: number }[]).map(
-      (r) => ({ from: r.from_category, to: r.to_category, weight: r.weight }),
-    );
+  async listRelations(tenantId: string, source: RelationSource): Promise<CategoryRelation[]> {
+    return (
+      this.#s.relations(RELATION_TABLES[source]).all(tenantId) as {
+        from_category: string;
+        to_category: string;
+        weight: number;
+      }[]
+    ).map((r) => ({ from: r.from_category, to: r.to_category, weight: r.weight }));
   }
 
   // ---- counters -------------------------------------------------------------

@@ -57,6 +57,15 @@ export interface ReportFilter {
   readonly venueId?: string;
 }
 
+/** Which relation table: the operator's, or the aggregate learned from consented baskets. */
+export type RelationSource = 'manual' | 'learned';
+
+/** The table of each relation source. */
+export const RELATION_TABLES: Readonly<Record<RelationSource, string>> = {
+  manual: 'ad_category_relations',
+  learned: 'ad_learned_relations',
+};
+
 export interface AdStore {
   /** Inserts or replaces; returns true when it was created. */
   putVenue(tenantId: string, venue: Venue): Promise<boolean>;
@@ -77,9 +86,13 @@ export interface AdStore {
   /** Binds a key to a placement; returns the key bound before, if any. */
   bindKey(tenantId: string, placementId: string, keyId: string): Promise<string | null>;
 
-  /** Replaces the tenant's whole category relation table. */
-  replaceRelations(tenantId: string, relations: readonly CategoryRelation[]): Promise<void>;
-  listRelations(tenantId: string): Promise<CategoryRelation[]>;
+  /**
+   * Replaces one of the tenant's category relation tables as a whole: the
+   * operator's (`manual`, PUT /v1/ads/relations) or the one the
+   * recommendation side publishes (`learned`, an aggregate; ADR 0012).
+   */
+  replaceRelations(tenantId: string, relations: readonly CategoryRelation[], source: RelationSource): Promise<void>;
+  listRelations(tenantId: string, source: RelationSource): Promise<CategoryRelation[]>;
 
   /** Impressions served so far per campaign. */
   servedCounts(tenantId: string): Promise<Map<string, number>>;

@@ -1,6 +1,9 @@
+import { after, before } from 'node:test';
+import type { Services } from '../../platform/container.ts';
+import type { Db } from '../../platform/db/database.ts';
 import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
-import { bearer } from '../../platform/testing-app.ts';
+import { bearer, testApp } from '../../platform/testing-app.ts';
 
 /** Fixtures for ads tests: a jeweller's with a screen, wedding campaigns and an unrelated one. */
 export const JEWELLER = {
@@ -55,4 +58,22 @@ export async function seedJeweller(
   await put('/v1/ads/venues/maison-or', JEWELLER);
   await put(`/v1/ads/placements/${placementId}`, { kind: 'screen', venueId: 'maison-or', waitingMoment: 'queue' });
   for (const [id, body] of Object.entries(campaigns)) await put(`/v1/ads/campaigns/${id}`, body);
+}
+
+/** POSTs a JSON body with a key, as a screen, a web page or a backend would. */
+export const postAs = (app: App, key: string, url: string, payload: object) =>
+  app.inject({ method: 'POST', url, headers: bearer(key), payload });
+
+/** Builds the app on the suite's database before its tests and closes it (and the services) after. */
+export function useTestApp(getDb: () => Db, now: () => number): { readonly app: App; readonly services: Services } {
+  const handles = {} as { app: App; services: Services };
+  before(async () => {
+    Object.assign(handles, await testApp(getDb(), { now }));
+  });
+  after(async () => {
+    await handles.app.close();
+    await handles.services.decisions.close();
+    await handles.services.ads.close();
+  });
+  return handles;
 }

@@ -29,8 +29,10 @@ import {
   renderReason,
 } from '../../core/explain/reasons.ts';
 import type { Purpose } from '../../core/purposes.ts';
+import type { CategoryComplement } from '../../core/recommend/category-relations.ts';
 import { Recommender } from '../../core/recommend/recommender.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
+import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { CounterRow, DecisionStore, TrainingCursor } from './decisions.store.ts';
 
@@ -78,6 +80,19 @@ export interface DecisionPorts {
       declarations: { kind: string; purpose: string }[];
     }>;
   };
+  /**
+   * Where the tenant-level category relations are published (the ads store):
+   * an aggregate of consented baskets, never anything about a subject (ADR 0012).
+   */
+  readonly categoryRelations?: {
+    publish(tenantId: string, relations: readonly CategoryComplement[]): Promise<void>;
+  };
+}
+
+/** How the aggregate category relations are published (ADR 0012). */
+export interface CategoryRelationsSettings {
+  /** A pair is published only when this many distinct consenting subjects bought both categories together. */
+  readonly minSubjects: number;
 }
 
 /** A decision request after authentication. */
@@ -143,6 +158,8 @@ interface TenantState {
   refreshing: Promise<void> | undefined;
   /** Popular lists per category ('' for all), recomputed after POPULAR_TTL_MS. */
   popular: Map<string, { at: number; list: Scored[] }>;
+  /** The baskets the models learned changed since the category relations were last published. */
+  relationsStale: boolean;
 }
 
 /** "Popular this week" need not be recomputed per request (it scans every item). */
@@ -162,6 +179,9 @@ export class DecisionService {
   readonly #now: () => number;
   readonly #controlsUrl: string;
   readonly #catalogTtlMs: number;
+  readonly #relations: CategoryRelationsSettings;
+  /** Publications started in the background by model builds. */
+  readonly #publishing = new Set<Promise<void>>();
   readonly #states = new Map<string, Promise<TenantState>>();
   readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
   #pendingAudit: AuditRecord[] = [];
@@ -171,13 +191,19 @@ export class DecisionService {
   constructor(
     store: DecisionStore,
     ports: DecisionPorts,
-    options: { now?: () => number; controlsUrl?: string; catalogTtlSeconds?: number } = {},
+    options: {
+      now?: () => number;
+      controlsUrl?: string;
+      catalogTtlSeconds?: number;
+      categoryRelations?: CategoryRelationsSettings;
+    } = {},
   ) {
     this.#store = store;
     this.#ports = ports;
     this.#now = options.now ?? Date.now;
     this.#controlsUrl = options.controlsUrl ?? '/privacy';
     this.#catalogTtlMs = (options.catalogTtlSeconds ?? 30) * 1000;
+    this.#relations = options.categoryRelations ?? { minSubjects: 10 };
   }
 
   // ------------------------------------------------------------------ placements
@@ -228,6 +254,12 @@ export class DecisionService {
       state = this.#build(tenantId);
       this.#states.set(tenantId, state);
       state.catch(() => this.#states.delete(tenantId));
+      // Each model build publishes the category relations it learned, in the background.
+      const publishing = state
+        .then((s) => this.#publishRelations(tenantId, s))
+        .catch(() => {})
+        .finally(() => this.#publishing.delete(publishing));
+      this.#publishing.add(publishing);
     }
     return state;
   }
@@ -293,7 +325,16 @@ export class DecisionService {
     rec.prepare();
     for (const item of catalog.items()) rec.complementsOf(item.id, 1);
     const now = this.#now();
-    return { catalog, rec, trained, builtAt: now, catalogLoadedAt: now, refreshing: undefined, popular: new Map() };
+    return {
+      catalog,
+      rec,
+      trained,
+      builtAt: now,
+      catalogLoadedAt: now,
+      refreshing: undefined,
+      popular: new Map(),
+      relationsStale: true,
+    };
   }
 
   /** Reloads the catalog in the background when it is older than the TTL (decisions keep using the old one meanwhile). */
@@ -417,7 +458,7 @@ export class DecisionService {
         ...this.#pendingCounters.filter((c) => c.tenantId === input.tenantId && c.subjectId === subjectId),
       ];
       if (personal) this.#learn(state, subjectId, events);
-      else if (consents.get('personalization') !== 'granted') state.rec.removeSubject(subjectId);
+      else if (consents.get('personalization') !== 'granted') this.#forget(state, subjectId);
     }
 
     const view = ConsentedView.build({
@@ -502,6 +543,7 @@ export class DecisionService {
       if (e.type !== 'view' && e.type !== 'cart' && e.type !== 'purchase') continue;
       if (!state.catalog.item(e.itemId)) continue;
       state.trained.add(key);
+      if (e.type !== 'view') state.relationsStale = true;
       state.rec.add({
         subjectId,
         itemId: e.itemId,
@@ -509,6 +551,57 @@ export class DecisionService {
         at: e.occurredAt,
         basketId: `${subjectId}@${e.occurredAt}`,
       });
+    }
+  }
+
+  /** Removes a subject's contribution from the models; the published relations are then stale. */
+  #forget(state: TenantState, subjectId: string): void {
+    state.rec.removeSubject(subjectId);
+    state.relationsStale = true;
+  }
+
+  // ------------------------------------------------------------------ category relations for contextual ads
+
+  /**
+   * Publishes the tenant-level category → category complements the models
+   * learned from consented baskets (an aggregate with at least `minSubjects`
+   * distinct subjects behind each pair, sensitive categories left out) to the
+   * contextual ads. With a tenant id: builds that tenant's models if needed
+   * and publishes. Without: republishes every tenant whose models on this
+   * node changed since their last publication (the periodic job of `serve`).
+   *
+   * @example
+   * await decisions.publishCategoryRelations('shop-1');
+   */
+  async publishCategoryRelations(tenantId?: string): Promise<void> {
+    if (tenantId !== undefined) {
+      const state = await this.#state(tenantId);
+      state.relationsStale = true;
+      return this.#publishRelations(tenantId, state);
+    }
+    await Promise.all(this.#publishing);
+    for (const [id, pending] of this.#states) {
+      const state = await pending.catch(() => undefined);
+      if (state?.relationsStale) await this.#publishRelations(id, state);
+    }
+  }
+
+  async #publishRelations(tenantId: string, state: TenantState): Promise<void> {
+    const port = this.#ports.categoryRelations;
+    if (!port || !state.relationsStale) return;
+    state.relationsStale = false;
+    const relations = state.rec.categoryRelations({
+      minSubjects: this.#relations.minSubjects,
+      // Sensitive categories are never related, by the tenant's tags or the default taxonomy.
+      exclude: (category) =>
+        state.catalog.classOfCategory(category) !== null ||
+        nearestSensitiveClass(category, DEFAULT_SENSITIVE_TAGS) !== null,
+    });
+    try {
+      await port.publish(tenantId, relations);
+    } catch (error) {
+      state.relationsStale = true;
+      throw error;
     }
   }
 
@@ -605,7 +698,10 @@ export class DecisionService {
   /** Removes the subject's contribution from the tenant's in-memory models (their data stays). */
   async forgetInModels(tenantId: string, subjectId: string): Promise<void> {
     const state = this.#states.get(tenantId);
-    if (state) (await state).rec.removeSubject(subjectId);
+    if (!state) return;
+    const s = await state;
+    this.#forget(s, subjectId);
+    await this.#publishRelations(tenantId, s);
   }
 
   /**
@@ -625,11 +721,17 @@ export class DecisionService {
   async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
     await this.flush();
     const state = this.#states.get(tenantId);
-    if (state) (await state).rec.removeSubject(subjectId);
+    if (state) {
+      // The published relations are recomputed without the subject before the erasure returns.
+      const s = await state;
+      this.#forget(s, subjectId);
+      await this.#publishRelations(tenantId, s);
+    }
     return this.#store.deleteSubject(tenantId, subjectId);
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#publishing);
     await this.flush().catch(() => {});
     await this.#store.close();
   }
