@@ -77,7 +77,10 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       postgres: (d) => new PostgresConsentStore(d),
     }),
     // Withdrawing a purpose deletes what was collected only for it.
-    { now, onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes) },
+    {
+      now,
+      onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes),
+    },
   );
   const cipher = new FieldCipher(config.encryptionKey, config.previousEncryptionKeys);
   const events = new EventService(
@@ -104,7 +107,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) },
       events,
     },
-    { now },
+    { now, auditDays: config.retention.auditDays },
   );
   // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.
   const ads = new AdsService(

@@ -20,7 +20,7 @@ import type {
   SubjectRecords,
 } from '../../core/decision/types.ts';
 import { MESSAGE_KINDS } from '../../core/decision/types.ts';
-import type { Locale } from '../../core/explain/reasons.ts';
+import type { Locale, Names } from '../../core/explain/reasons.ts';
 import {
   controlsText,
   nonPersonalText,
@@ -31,8 +31,8 @@ import {
 import type { Purpose } from '../../core/purposes.ts';
 import { Recommender } from '../../core/recommend/recommender.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
-import type { CounterRow, DecisionStore, TrainingCursor } from './decisions.store.ts';
+import { AppError, badRequest, notFound } from '../../platform/errors.ts';
+import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
@@ -162,6 +162,7 @@ export class DecisionService {
   readonly #now: () => number;
   readonly #controlsUrl: string;
   readonly #catalogTtlMs: number;
+  readonly #auditRetentionMs: number;
   readonly #states = new Map<string, Promise<TenantState>>();
   readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
   #pendingAudit: AuditRecord[] = [];
@@ -171,13 +172,15 @@ export class DecisionService {
   constructor(
     store: DecisionStore,
     ports: DecisionPorts,
-    options: { now?: () => number; controlsUrl?: string; catalogTtlSeconds?: number } = {},
+    options: { now?: () => number; controlsUrl?: string; catalogTtlSeconds?: number; auditDays?: number } = {},
   ) {
     this.#store = store;
     this.#ports = ports;
     this.#now = options.now ?? Date.now;
     this.#controlsUrl = options.controlsUrl ?? '/privacy';
     this.#catalogTtlMs = (options.catalogTtlSeconds ?? 30) * 1000;
+    // Audit records past retention are not shown, even before the sweep deletes them.
+    this.#auditRetentionMs = (options.auditDays ?? 180) * DAY;
   }
 
   // ------------------------------------------------------------------ placements
@@ -577,11 +580,40 @@ export class DecisionService {
       );
     }
     const state = await this.#state(tenantId);
-    const locale = pickLocale(localeHint, record.locale);
-    const names = this.#names(state);
+    return this.#explanation(record, this.#names(state), pickLocale(localeHint, record.locale));
+  }
+
+  /**
+   * The subject's recent decisions, newest first, each explained as
+   * {@link explain} does; only records younger than the audit retention limit
+   * (the sweep deletes the others). `cursor` is the `nextCursor` of the page before.
+   */
+  async recentDecisions(
+    tenantId: string,
+    subjectId: string,
+    options: { localeHint?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ decisions: ExplanationResponse[]; nextCursor: string | null }> {
+    const before = options.cursor === undefined ? undefined : parseDecisionCursor(options.cursor);
+    await this.flush();
+    const records = await this.#store.listSubjectDecisions(tenantId, subjectId, {
+      since: this.#now() - this.#auditRetentionMs,
+      before,
+      limit: options.limit + 1,
+    });
+    const page = records.slice(0, options.limit);
+    const last = page.at(-1);
+    const names = this.#names(await this.#state(tenantId));
+    return {
+      decisions: page.map((r) => this.#explanation(r, names, pickLocale(options.localeHint, r.locale))),
+      nextCursor: records.length > options.limit && last ? `${last.at}.${last.decisionId}` : null,
+    };
+  }
+
+  /** One audit record in words: the reasons of each item, the data used and where to change it. */
+  #explanation(record: AuditRecord, names: Names, locale: Locale): ExplanationResponse {
     const personal = record.dataCategories.length > 0;
     return {
-      decisionId,
+      decisionId: record.decisionId,
       at: new Date(record.at).toISOString(),
       placement: record.placement,
       mode: record.mode,
@@ -591,7 +623,7 @@ export class DecisionService {
         : nonPersonalText(locale),
       items: record.items.map((i) => ({
         itemId: i.itemId,
-        title: state.catalog.item(i.itemId)?.title ?? i.itemId,
+        title: names.itemTitle?.(i.itemId) ?? i.itemId,
         reasons: i.reasons.map((r) => ({ code: r.code, text: renderReason(r, locale, names) })),
       })),
       dataUsed: [...record.dataCategories, ...record.suppressionCategories].map((c) => ({
@@ -634,6 +666,17 @@ export class DecisionService {
     await this.flush().catch(() => {});
     await this.#store.close();
   }
+}
+
+/** A `nextCursor` back into where it points; anything else is refused. */
+function parseDecisionCursor(cursor: string): DecisionCursor {
+  const m = /^(\d{1,15})\.([\w-]{1,64})$/.exec(cursor);
+  if (!m) {
+    throw badRequest('invalid_cursor', 'The cursor is not one this server gave.', {
+      hint: 'Pass nextCursor unchanged, or omit it to start again.',
+    });
+  }
+  return { at: Number(m[1]), id: m[2] as string };
 }
 
 function declarationsOf(

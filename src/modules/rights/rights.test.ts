@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Services } from '../../platform/container.ts';
@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { describeEachStore, testDatabaseUrl } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
-import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
+import { asSubject, bearer, createTestTenant, demoShopSuite, testApp } from '../../platform/testing-app.ts';
 import { DEMO_POLICY_VERSION, seedDemoShop } from '../decisions/demo-shop.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -55,27 +55,18 @@ async function findAnywhere(db: Db, needles: readonly string[]): Promise<string[
 }
 
 describeEachStore('data rights end to end', (getDb) => {
-  let app: App;
-  let services: Services;
-  let shop: TestTenant;
   // Subject tokens are checked against the real clock; the test clock starts from it.
   const clock = Date.now();
   let now = clock;
-
-  before(async () => {
-    ({ app, services } = await testApp(getDb(), {
-      now: () => now,
-      config: { PERTINENT_ENCRYPTION_KEY: KEY1 },
-    }));
-    shop = await createTestTenant(services);
-    await seedDemoShop(services, shop.id);
-  });
-  after(async () => {
-    await app.close();
-    await services.decisions.close();
+  const suite = demoShopSuite(getDb, { now: () => now, config: { PERTINENT_ENCRYPTION_KEY: KEY1 } });
+  let app: App;
+  let services: Services;
+  let shop: TestTenant;
+  before(() => {
+    ({ app, services, shop } = suite);
   });
 
-  const as = (subject: string) => ({ ...bearer(shop.publishable), 'x-subject-token': shop.token(subject) });
+  const as = (subject: string) => asSubject(shop, subject);
   const inject = async (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
