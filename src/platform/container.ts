@@ -80,6 +80,8 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
     {
       now,
       onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes),
+      // A TC string from before an erasure is a replay, refused like events from before it.
+      erasedAt: (tenantId, subjectId) => rights.erasedAt(tenantId, subjectId),
     },
   );
   const cipher = new FieldCipher(config.encryptionKey, config.previousEncryptionKeys);

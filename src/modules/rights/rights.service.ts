@@ -311,6 +311,12 @@ export class RightsService {
     return { requestId: log.id, erasedAt: iso(now), erased };
   }
 
+  /** When the subject was erased, while the tombstone is kept (the events retention period); else undefined. */
+  async erasedAt(tenantId: string, subjectId: string): Promise<number | undefined> {
+    const hmac = this.#hmac(await this.#secret(tenantId), subjectId);
+    return (await this.#store.findTombstones(tenantId, [hmac])).get(hmac);
+  }
+
   /**
    * The ingest admission rule: events already past the events retention limit,
    * and events of an erased subject that occurred before the erasure, are not stored.
