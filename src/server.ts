@@ -13,7 +13,14 @@ export async function startServer(config: Config): Promise<{ url: string; close:
     config.retentionSweepMinutes > 0
       ? scheduleRetentionSweeps(() => services.rights.sweep(), config.retentionSweepMinutes * 60_000, app.log)
       : undefined;
+  // Removals made on other nodes (erasure, withdrawal, objection) reach this node's models even while it is idle.
+  const modelSync =
+    config.modelSyncSeconds > 0
+      ? setInterval(() => services.rights.syncModels().catch(() => {}), config.modelSyncSeconds * 1000)
+      : undefined;
+  modelSync?.unref();
   const close = async () => {
+    clearInterval(modelSync);
     await sweeps?.stop();
     await app.close();
     await services.close();

@@ -108,6 +108,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       catalog,
       consent: { consentsOf: (tenantId, subjectId) => rights.consentsForDecisions(tenantId, subjectId) },
       events,
+      beforeServe: () => rights.syncModelsIfDue(),
     },
     { now, auditDays: config.retention.auditDays },
   );
@@ -124,7 +125,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
   const rights: RightsService = new RightsService(
     byStore<RightsStore>(db, { sqlite: (d) => new SqliteRightsStore(d), postgres: (d) => new PostgresRightsStore(d) }),
     { events, consent, decisions },
-    { now, retention: config.retention, cipher },
+    { now, retention: config.retention, cipher, modelSyncSeconds: config.modelSyncSeconds },
   );
   return {
     config,

@@ -36,6 +36,8 @@ import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor } from '
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
+  /** Brings this node's models up to date with removals made on other nodes (the rights module). */
+  readonly beforeServe?: () => Promise<void>;
   readonly catalog: {
     listItems(
       tenantId: string,
@@ -373,6 +375,8 @@ export class DecisionService {
 
   /** Runs one decision: consented view, pipeline, audit and counters (durable before it returns). */
   async decide(input: DecideInput): Promise<DecisionResponse> {
+    // Removals made on other nodes reach this node's models before it serves.
+    await this.#ports.beforeServe?.().catch(() => {});
     const now = this.#now();
     const [state, placement] = await Promise.all([
       this.#state(input.tenantId),
@@ -635,10 +639,36 @@ export class DecisionService {
     };
   }
 
+  /** Forgets every tenant's models and catalogs; they are rebuilt on next use. */
+  invalidateAll(): void {
+    this.#states.clear();
+  }
+
+  /**
+   * Removes from the tenant's models (if built on this node) every subject
+   * `matches` picks, with the keys of their events; returns how many. The
+   * rights module names subjects removed on other nodes only by a keyed hash.
+   */
+  async forgetMatching(tenantId: string, matches: (subjectId: string) => boolean): Promise<number> {
+    const state = this.#states.get(tenantId);
+    if (!state) return 0;
+    const { trained } = await state;
+    const subjects = new Set<string>();
+    for (const key of trained) subjects.add(key.slice(0, key.indexOf('\u0000')));
+    let removed = 0;
+    for (const subjectId of subjects) {
+      if (!matches(subjectId)) continue;
+      await this.forgetInModels(tenantId, subjectId);
+      await this.forgetTrainedEvents(tenantId, subjectId);
+      removed++;
+    }
+    return removed;
+  }
+
   /** Removes the subject's contribution from the tenant's in-memory models (their data stays). */
   async forgetInModels(tenantId: string, subjectId: string): Promise<void> {
     const state = this.#states.get(tenantId);
-    if (state) (await state).rec.removeSubject(subjectId);
+    if (state) removeFrom(await state, subjectId);
   }
 
   /**
@@ -657,8 +687,7 @@ export class DecisionService {
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
   async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
     await this.flush();
-    const state = this.#states.get(tenantId);
-    if (state) (await state).rec.removeSubject(subjectId);
+    await this.forgetInModels(tenantId, subjectId);
     return this.#store.deleteSubject(tenantId, subjectId);
   }
 
@@ -666,6 +695,12 @@ export class DecisionService {
     await this.flush().catch(() => {});
     await this.#store.close();
   }
+}
+
+/** The subject leaves the models, and the cached popular lists they counted in. */
+function removeFrom(state: TenantState, subjectId: string): void {
+  state.rec.removeSubject(subjectId);
+  state.popular.clear();
 }
 
 /** A `nextCursor` back into where it points; anything else is refused. */
