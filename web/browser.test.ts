@@ -82,6 +82,8 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     });
     await new Promise<void>((resolve) => shopServer.listen(0, '127.0.0.1', resolve));
     shopUrl = `http://127.0.0.1:${(shopServer.address() as AddressInfo).port}`;
+    // The shop's pages are on another origin than Pertinent: the tenant allows it.
+    await services.tenants.setAllowedOrigins(shop.id, [shopUrl]);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -199,6 +201,7 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
   test('after the policy changes, the banner asks again and says why; the privacy center also works inside a frame', async () => {
     const other = await createTestTenant(services);
     tenants.set(other.id, other);
+    await services.tenants.setAllowedOrigins(other.id, [shopUrl]);
     await services.consent.registerPolicy(other.id, { version: 'v1', noticeText: 'First notice.' });
     await services.consent.record(other.id, {
       subjectId: 'returning',
