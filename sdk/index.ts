@@ -72,7 +72,7 @@ export interface Pertinent {
   setConsents(choices: Readonly<Record<string, boolean>>): Promise<void>;
   /** Reads the consents again, e.g. after your backend recorded them. */
   refreshConsents(): Promise<void>;
-  /** The privacy center's address for this visitor (key, token, language and recent decisions in the fragment). */
+  /** The privacy center's address for this visitor (key, token and language in the fragment). */
   privacyCenterUrl(): string;
   /** Opens the privacy center in a new tab. */
   openPrivacyCenter(): void;
@@ -101,11 +101,9 @@ export async function init(options: InitOptions): Promise<Pertinent> {
   const consent = new ConsentState();
   const tracker = new Tracker(client, consent);
   const purposes = options.purposes ?? DEFAULT_PURPOSES;
-  const decisions: string[] = [];
   const centerBase = options.privacyCenterUrl ?? `${client.endpoint}/privacy-center`;
   const privacyCenterUrl = () => {
     const f = new URLSearchParams({ key: options.key, token: options.token, lang: locale });
-    if (decisions.length > 0) f.set('d', decisions.join(','));
     return `${centerBase}#${f}`;
   };
   const showBanner = () =>
@@ -127,21 +125,7 @@ export async function init(options: InitOptions): Promise<Pertinent> {
     locale,
     consent,
     track: (event) => tracker.track(event),
-    recommend: (target, widget) =>
-      renderWidget(
-        target,
-        {
-          client,
-          locale,
-          tracker,
-          privacyCenterUrl,
-          onDecision: (d) => {
-            decisions.unshift(d.decisionId);
-            decisions.length = Math.min(decisions.length, 10);
-          },
-        },
-        widget,
-      ),
+    recommend: (target, widget) => renderWidget(target, { client, locale, tracker, privacyCenterUrl }, widget),
     showBanner,
     setConsents: async (choices) => {
       const version = options.policyVersion ?? consent.policyVersion;

@@ -69,7 +69,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installAuth(app, services.tenants);
-  browserAccess(app);
+  browserAccess(app, services.tenants);
 
   app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
   app.get(

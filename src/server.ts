@@ -22,7 +22,14 @@ export async function startServer(config: Config): Promise<{ url: string; close:
           });
         }, config.adRelations.refreshMinutes * 60_000).unref()
       : undefined;
+  // Removals made on other nodes (erasure, withdrawal, objection) reach this node's models even while it is idle.
+  const modelSync =
+    config.modelSyncSeconds > 0
+      ? setInterval(() => services.rights.syncModels().catch(() => {}), config.modelSyncSeconds * 1000)
+      : undefined;
+  modelSync?.unref();
   const close = async () => {
+    clearInterval(modelSync);
     clearInterval(relations);
     await sweeps?.stop();
     await app.close();

@@ -18,6 +18,7 @@ import { freshSqlite } from '../src/platform/db/testing.ts';
 import type { App } from '../src/platform/http.ts';
 import type { TestTenant } from '../src/platform/testing-app.ts';
 import { createTestTenant, testApp } from '../src/platform/testing-app.ts';
+import { CENTER_MESSAGES } from './privacy-center/messages.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts', 'browser');
@@ -81,6 +82,8 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
     });
     await new Promise<void>((resolve) => shopServer.listen(0, '127.0.0.1', resolve));
     shopUrl = `http://127.0.0.1:${(shopServer.address() as AddressInfo).port}`;
+    // The shop's pages are on another origin than Pertinent: the tenant allows it.
+    await services.tenants.setAllowedOrigins(shop.id, [shopUrl]);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -198,6 +201,7 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
   test('after the policy changes, the banner asks again and says why; the privacy center also works inside a frame', async () => {
     const other = await createTestTenant(services);
     tenants.set(other.id, other);
+    await services.tenants.setAllowedOrigins(other.id, [shopUrl]);
     await services.consent.registerPolicy(other.id, { version: 'v1', noticeText: 'First notice.' });
     await services.consent.record(other.id, {
       subjectId: 'returning',
@@ -307,7 +311,20 @@ describe('browser: banner, tracking, widget and privacy center in Chromium', { s
       await personalization.locator('.state-granted').waitFor();
       assert.ok(!page.url().includes('token='), 'the token is removed from the address bar');
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 360), true, 'no sideways scroll');
-      await page.locator('.decision').first().waitFor();
+      // The recent recommendations come from the server (nothing passed in the link): the one the
+      // shop showed is there with why each item was shown, in the page's language.
+      const recent = page.getByRole('region', { name: CENTER_MESSAGES[lang].recentTitle });
+      const shown = recent.locator(`article[data-decision="${decision.decisionId}"]`);
+      await shown.waitFor();
+      assert.match(
+        (await shown.getByRole('heading', { level: 3 }).textContent()) ?? '',
+        new RegExp(`\\(${decision.placement}\\)$`),
+      );
+      assert.ok(
+        ((await shown.locator(`[data-item="${first.itemId}"] .why`).textContent()) ?? '').includes(reason),
+        'the reason shown in the widget is in the privacy center too',
+      );
+      assert.equal(await shown.getAttribute('aria-labelledby'), `d-${decision.decisionId}`);
       await page.locator('#prefs .chips li', { hasText: last.title }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, `privacy-center-${lang}.png`), fullPage: true });
 

@@ -23,6 +23,12 @@ export interface Config {
   readonly keyCacheSeconds: number;
   /** Days kept, by kind of data; the retention sweep deletes what is older. */
   readonly retention: RetentionLimits;
+  /**
+   * Seconds between two reads of the feed of subjects removed from the models
+   * on other nodes (erasure, withdrawal, objection); a decision waits for a read
+   * that is due. 0: before every decision.
+   */
+  readonly modelSyncSeconds: number;
   /** Minutes between two retention sweeps inside `serve` (0: only `pertinent retention sweep`). */
   readonly retentionSweepMinutes: number;
   /** Category relations published from the models to contextual ads (ADR 0012). */
@@ -147,6 +153,7 @@ export function loadConfig(
       auditDays: intFrom(env, 'PERTINENT_RETENTION_AUDIT_DAYS', 180, 1, 3650, problems),
       rightsLogDays: intFrom(env, 'PERTINENT_RETENTION_RIGHTS_LOG_DAYS', 1095, 30, 3650, problems),
     },
+    modelSyncSeconds: intFrom(env, 'PERTINENT_MODEL_SYNC_SECONDS', 2, 0, 300, problems),
     retentionSweepMinutes: intFrom(env, 'PERTINENT_RETENTION_SWEEP_MINUTES', 60, 0, 10080, problems),
     adRelations: {
       minSubjects: intFrom(env, 'PERTINENT_AD_RELATIONS_MIN_SUBJECTS', 10, 5, 100000, problems),

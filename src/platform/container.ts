@@ -77,7 +77,12 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       postgres: (d) => new PostgresConsentStore(d),
     }),
     // Withdrawing a purpose deletes what was collected only for it.
-    { now, onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes) },
+    {
+      now,
+      onWithdrawn: (tenantId, subjectId, purposes) => rights.onWithdrawn(tenantId, subjectId, purposes),
+      // A TC string from before an erasure is a replay, refused like events from before it.
+      erasedAt: (tenantId, subjectId) => rights.erasedAt(tenantId, subjectId),
+    },
   );
   const cipher = new FieldCipher(config.encryptionKey, config.previousEncryptionKeys);
   const events = new EventService(
@@ -105,8 +110,9 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       events,
       // The models publish only an aggregate (category pairs with enough distinct subjects) to the ads (ADR 0012).
       categoryRelations: { publish: (tenantId, relations) => ads.publishLearnedRelations(tenantId, relations) },
+      beforeServe: () => rights.syncModelsIfDue(),
     },
-    { now, categoryRelations: { minSubjects: config.adRelations.minSubjects } },
+    { now, categoryRelations: { minSubjects: config.adRelations.minSubjects }, auditDays: config.retention.auditDays },
   );
   // Contextual ads get no subject, event, consent or decision store: they cannot read personal data.
   const ads: AdsService = new AdsService(
@@ -123,7 +129,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
   const rights: RightsService = new RightsService(
     byStore<RightsStore>(db, { sqlite: (d) => new SqliteRightsStore(d), postgres: (d) => new PostgresRightsStore(d) }),
     { events, consent, decisions },
-    { now, retention: config.retention, cipher },
+    { now, retention: config.retention, cipher, modelSyncSeconds: config.modelSyncSeconds },
   );
   return {
     config,

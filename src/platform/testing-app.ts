@@ -1,4 +1,6 @@
+import { after, before } from 'node:test';
 import { buildApp } from '../app.ts';
+import { seedDemoShop } from '../modules/decisions/demo-shop.ts';
 import { loadConfig } from './config.ts';
 import type { Services } from './container.ts';
 import { createServices } from './container.ts';
@@ -46,3 +48,31 @@ export async function createTestTenant(services: Services, id = `t${process.pid}
 
 /** The Authorization header for a key. */
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** The headers of a browser acting for `subject`: the tenant's publishable key and a subject token. */
+export const asSubject = (tenant: TestTenant, subject: string) => ({
+  ...bearer(tenant.publishable),
+  'x-subject-token': tenant.token(subject),
+});
+
+/**
+ * For a store suite: before its tests, the application on the suite's database
+ * and a test tenant seeded with the demo shop; closed after them. The fields
+ * are set once the suite's `before` has run.
+ */
+export function demoShopSuite(
+  getDb: () => Db,
+  options: { now?: () => number; config?: Record<string, string> } = {},
+): { app: App; services: Services; shop: TestTenant } {
+  const suite = {} as { app: App; services: Services; shop: TestTenant };
+  before(async () => {
+    Object.assign(suite, await testApp(getDb(), options));
+    suite.shop = await createTestTenant(suite.services);
+    await seedDemoShop(suite.services, suite.shop.id);
+  });
+  after(async () => {
+    await suite.app.close();
+    await suite.services.decisions.close();
+  });
+  return suite;
+}

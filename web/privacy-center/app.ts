@@ -1,7 +1,7 @@
 /**
  * The privacy center: the customer's page, served by Pertinent at
  * /privacy-center. It acts for the subject of the subject token given in the
- * URL fragment (`#key=pk_…&token=…&lang=fr&d=decisionId,…`; the fragment never
+ * URL fragment (`#key=pk_…&token=…&lang=fr`; the fragment never
  * reaches a server and is removed from the address bar at once). Everything is
  * rendered from `state`; after each change the element that had the focus gets
  * it back, and the outcome is announced in the page's live region.
@@ -29,16 +29,19 @@ interface State {
   consents: Consents | undefined;
   prefs: Preferences | undefined;
   objecting: boolean | 'unavailable' | undefined;
-  decisionIds: string[];
   explanations: Explanation[];
+  /** Where the next page of recent decisions starts (null: there is none). */
+  olderCursor: string | null;
   confirmingErase: boolean;
   erased: boolean;
-  notes: Partial<Record<'consents' | 'prefs' | 'download' | 'object' | 'erase' | 'load', string | undefined>>;
+  notes: Partial<
+    Record<'consents' | 'prefs' | 'recent' | 'download' | 'object' | 'erase' | 'load', string | undefined>
+  >;
 }
 
 const STORE = 'pertinent.privacy-center';
 
-function readAccess(): { key?: string; token?: string; lang?: string; d?: string } {
+function readAccess(): { key?: string; token?: string; lang?: string } {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get('token')) {
     const access = Object.fromEntries(fragment);
@@ -63,11 +66,8 @@ const state: State = {
   consents: undefined,
   prefs: undefined,
   objecting: undefined,
-  decisionIds: (access.d ?? '')
-    .split(',')
-    .filter((x) => /^[\w-]{1,64}$/.test(x))
-    .slice(0, 10),
   explanations: [],
+  olderCursor: null,
   confirmingErase: false,
   erased: false,
   notes: {},
@@ -127,18 +127,46 @@ async function load(): Promise<void> {
         if (!unavailable(e)) throw e;
         state.objecting = 'unavailable';
       }),
-    Promise.all(
-      state.decisionIds.map((id) =>
-        c.explain({ explanationUrl: `/v1/decisions/${id}/explanation` }, state.locale).catch(() => undefined),
-      ),
-    ).then((list) => {
-      state.explanations = list.filter((x): x is Explanation => x !== undefined);
+    recentDecisions(c, undefined).then((page) => {
+      state.explanations = page.decisions;
+      state.olderCursor = page.nextCursor;
     }),
   ];
   const results = await Promise.allSettled(tasks);
   const failed = results.find((r) => r.status === 'rejected');
   state.notes.load = failed ? fail((failed as PromiseRejectedResult).reason) : undefined;
   render();
+}
+
+const RECENT_PAGE = 5;
+
+/** A page of the subject's recent decisions, explained in the page's language. */
+function recentDecisions(c: Client, cursor: string | undefined) {
+  const query = new URLSearchParams({ locale: state.locale, limit: String(RECENT_PAGE) });
+  if (cursor !== undefined) query.set('cursor', cursor);
+  return c.request<{ decisions: Explanation[]; nextCursor: string | null }>(
+    'GET',
+    `/v1/subjects/me/decisions?${query}`,
+  );
+}
+
+async function showOlder(): Promise<void> {
+  const c = state.client;
+  if (!c || state.olderCursor === null) return;
+  const firstNew = state.explanations.length;
+  try {
+    const page = await recentDecisions(c, state.olderCursor);
+    state.explanations = [...state.explanations, ...page.decisions];
+    state.olderCursor = page.nextCursor;
+    state.notes.recent = undefined;
+  } catch (e) {
+    state.notes.recent = fail(e);
+  }
+  render();
+  // The keyboard goes on to the first decision just shown (the button may be gone).
+  const next = document.querySelectorAll<HTMLElement>('#recent .decision')[firstNew];
+  next?.focus();
+  if (state.notes.recent) announce(state.notes.recent);
 }
 
 async function choose(purpose: string, allow: boolean): Promise<void> {
@@ -400,19 +428,42 @@ function recentSection(): HTMLElement {
   return section(
     'recent',
     m.recentTitle,
-    ...state.explanations.map((ex) =>
-      h(
-        'article',
-        { class: 'decision', 'data-decision': ex.decisionId },
-        h('h3', {}, m.shownOn(formatDate(ex.at), ex.placement)),
+    h('p', {}, m.recentIntro),
+    h(
+      'ol',
+      { class: 'decisions' },
+      ...state.explanations.map((ex) =>
         h(
-          'ul',
+          'li',
           {},
-          ...ex.items.map((i) => h('li', {}, h('strong', {}, i.title), ' — ', i.reasons.map((r) => r.text).join('; '))),
+          h(
+            'article',
+            {
+              class: 'decision',
+              'data-decision': ex.decisionId,
+              'aria-labelledby': `d-${ex.decisionId}`,
+              tabindex: '-1',
+            },
+            h('h3', { id: `d-${ex.decisionId}` }, m.shownOn(formatDate(ex.at), ex.placement)),
+            h(
+              'ul',
+              {},
+              ...ex.items.map((i) =>
+                h(
+                  'li',
+                  { 'data-item': i.itemId },
+                  h('strong', {}, i.title),
+                  h('span', { class: 'why' }, ` ${m.why} `, i.reasons.map((r) => r.text).join('; ')),
+                ),
+              ),
+            ),
+            h('p', { class: 'used' }, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
+          ),
         ),
-        h('p', { class: 'used' }, ex.mode === 'personalized' ? `${m.dataUsed} ${ex.summary}` : ex.summary),
       ),
     ),
+    state.olderCursor === null ? '' : button('older-recent', m.olderRecent, () => showOlder()),
+    note(state.notes.recent),
   );
 }
 
@@ -497,7 +548,7 @@ function render(): void {
     url.searchParams.set('lang', state.locale);
     history.replaceState(null, '', url);
     // Explanations are localized by the server: fetch them again in the new language.
-    if (state.client && state.explanations.length > 0) load();
+    if (state.client) load();
     else render();
   });
   (document.getElementById('skip') as HTMLElement).textContent = m.skip;

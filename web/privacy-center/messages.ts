@@ -42,6 +42,9 @@ export interface CenterMessages {
   readonly recentNone: string;
   readonly shownOn: (date: string, placement: string) => string;
   readonly dataUsed: string;
+  readonly recentIntro: string;
+  readonly why: string;
+  readonly olderRecent: string;
   readonly dataTitle: string;
   readonly download: string;
   readonly downloadHelp: string;
@@ -110,8 +113,10 @@ const en: CenterMessages = {
     locale: 'Language',
   },
   recentTitle: 'Your recent recommendations',
-  recentNone:
-    'No recommendations to show. Open this page from the shop to see why you were shown the items it recommended.',
+  recentNone: 'We have not shown you any recommendations recently.',
+  recentIntro: 'What we recommended to you lately, newest first, and why we showed each item.',
+  why: 'Why:',
+  olderRecent: 'Show older recommendations',
   shownOn: (d, p) => `Shown on ${d} (${p})`,
   dataUsed: 'Data used:',
   dataTitle: 'Your data',
@@ -230,8 +235,11 @@ const fr: CenterMessages = {
     locale: 'Langue',
   },
   recentTitle: 'Vos recommandations récentes',
-  recentNone:
-    'Aucune recommandation à afficher. Ouvrez cette page depuis la boutique pour voir pourquoi ses suggestions vous ont été montrées.',
+  recentNone: 'Nous ne vous avons montré aucune recommandation récemment.',
+  recentIntro:
+    'Ce que nous vous avons recommandé ces derniers temps, du plus récent au plus ancien, et pourquoi chaque article vous a été montré.',
+  why: 'Pourquoi :',
+  olderRecent: 'Afficher les recommandations plus anciennes',
   shownOn: (d, p) => `Affiché le ${d} (${p})`,
   dataUsed: 'Données utilisées :',
   dataTitle: 'Vos données',
@@ -351,8 +359,10 @@ const it: CenterMessages = {
     locale: 'Lingua',
   },
   recentTitle: 'I tuoi consigli recenti',
-  recentNone:
-    'Nessun consiglio da mostrare. Apri questa pagina dal negozio per vedere perché ti sono stati mostrati i suoi suggerimenti.',
+  recentNone: 'Di recente non ti abbiamo mostrato nessun consiglio.',
+  recentIntro: 'Cosa ti abbiamo consigliato ultimamente, dal più recente, e perché ti abbiamo mostrato ogni articolo.',
+  why: 'Perché:',
+  olderRecent: 'Mostra i consigli meno recenti',
   shownOn: (d, p) => `Mostrato il ${d} (${p})`,
   dataUsed: 'Dati usati:',
   dataTitle: 'I tuoi dati',

@@ -9,7 +9,14 @@ import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
  * encodeTestTcString({ purposes: [3, 4], specialFeatures: [1] });
  */
 export function encodeTestTcString(
-  options: { purposes?: number[]; specialFeatures?: number[]; tcfPolicyVersion?: number; cmpId?: number } = {},
+  options: {
+    purposes?: number[];
+    specialFeatures?: number[];
+    tcfPolicyVersion?: number;
+    cmpId?: number;
+    /** When the choices were made (created and last updated); default now. */
+    at?: Date;
+  } = {},
 ): string {
   const purposes: Record<string, unknown> = {};
   for (let id = 1; id <= 11; id++) purposes[id] = { id, name: `Purpose ${id}`, description: '', illustrations: [] };
@@ -34,6 +41,10 @@ export function encodeTestTcString(
   model.cmpVersion = 1;
   model.publisherCountryCode = 'FR';
   model.isServiceSpecific = true;
+  if (options.at) {
+    model.created = options.at;
+    model.lastUpdated = options.at;
+  }
   if (options.purposes?.length) model.purposeConsents.set(options.purposes);
   if (options.specialFeatures?.length) model.specialFeatureOptins.set(options.specialFeatures);
   return TCString.encode(model);

@@ -41,6 +41,8 @@ export interface DecodedTcf {
   readonly policyVersion: number;
   readonly cmpId: number;
   readonly created: number;
+  /** When the choices were last changed (epoch ms; CMPs round it to the day, TCF v2.2). */
+  readonly lastUpdated: number;
   readonly purposeConsents: readonly number[];
   readonly specialFeatureOptins: readonly number[];
   /** The choice for each mapped Pertinent purpose. */
@@ -99,5 +101,6 @@ export function decodeTcString(tcString: string): DecodedTcf {
     return { purpose: purpose as Purpose, status: (granted ? 'granted' : 'denied') as ConsentStatus };
   });
   const created = model.created instanceof Date ? model.created.getTime() : Number.NaN;
-  return { policyVersion, cmpId, created, purposeConsents, specialFeatureOptins, choices };
+  const lastUpdated = model.lastUpdated instanceof Date ? model.lastUpdated.getTime() : created;
+  return { policyVersion, cmpId, created, lastUpdated, purposeConsents, specialFeatureOptins, choices };
 }

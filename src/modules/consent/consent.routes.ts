@@ -165,6 +165,7 @@ export function consentRoutes(app: App, consent: ConsentService): void {
         ),
         response: {
           201: Type.Object({ entries: Type.Array(Entry), consents: Consents }),
+          409: Type.Ref('Problem'),
           ...problemResponses,
         },
       },

@@ -48,6 +48,11 @@ export type SubjectEntry = LedgerEntry & { readonly subjectRef: string };
  */
 export type WithdrawalHook = (tenantId: string, subjectId: string, purposes: readonly Purpose[]) => Promise<void>;
 
+/** When the subject's data was last erased (undefined: never, or too long ago to matter); the rights module answers. */
+export type ErasureLookup = (tenantId: string, subjectId: string) => Promise<number | undefined>;
+
+const DAY_MS = 24 * 3600 * 1000;
+
 /** A subject's effective consent per purpose, with the current policy version. */
 export interface SubjectConsents {
   readonly subjectId: string;
@@ -69,11 +74,33 @@ export class ConsentService {
   readonly #store: ConsentStore;
   readonly #now: () => number;
   readonly #onWithdrawn: WithdrawalHook | undefined;
+  readonly #erasedAt: ErasureLookup | undefined;
 
-  constructor(store: ConsentStore, options: { now?: () => number; onWithdrawn?: WithdrawalHook } = {}) {
+  constructor(
+    store: ConsentStore,
+    options: { now?: () => number; onWithdrawn?: WithdrawalHook; erasedAt?: ErasureLookup } = {},
+  ) {
     this.#store = store;
     this.#now = options.now ?? Date.now;
     this.#onWithdrawn = options.onWithdrawn;
+    this.#erasedAt = options.erasedAt;
+  }
+
+  /**
+   * A TC string last updated before the subject was erased records a choice
+   * made before the erasure: a replay (a CMP cookie or a queue sent again), not
+   * the person coming back. It is refused, as events from before an erasure
+   * are; CMPs round the time to the day, so only a string from an earlier
+   * (UTC) day than the erasure is recognised.
+   */
+  async #refuseReplay(tenantId: string, subjectId: string, tcf: DecodedTcf): Promise<void> {
+    const erasedAt = await this.#erasedAt?.(tenantId, subjectId);
+    if (erasedAt === undefined || !(tcf.lastUpdated < erasedAt - (erasedAt % DAY_MS))) return;
+    throw conflict(
+      'replayed_before_erasure',
+      "The TC string was last updated before this subject's data was erased, so it is a replay of an earlier choice; nothing was recorded.",
+      'Ask the person again (show the consent banner) and send the TC string of their new choice.',
+    );
   }
 
   /** The appended entries, shown with the subject id, after the withdrawal hook ran for what they withdraw. */
@@ -172,6 +199,7 @@ export class ConsentService {
         hint: 'Send "choices" (purpose and status) and/or "tcString".',
       });
     }
+    if (tcf) await this.#refuseReplay(tenantId, input.subjectId, tcf);
     const policy = await this.#store.findPolicy(tenantId, input.policyVersion);
     if (!policy) {
       throw badRequest('unknown_policy_version', `Policy version "${input.policyVersion}" is not registered.`, {

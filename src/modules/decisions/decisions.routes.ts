@@ -6,7 +6,7 @@ import type { PlacementConfig } from '../../core/decision/types.ts';
 import { BASE_PURPOSES } from '../../core/purposes.ts';
 import { badRequest } from '../../platform/errors.ts';
 import type { App } from '../../platform/http.ts';
-import { problemResponses, subjectOf } from '../../platform/http.ts';
+import { problemResponses, SubjectParams, subjectOf, subjectParam } from '../../platform/http.ts';
 import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
 import type { DecisionService } from './decisions.service.ts';
 import { PLACEMENT_KINDS } from './decisions.service.ts';
@@ -259,6 +259,41 @@ export function decisionRoutes(app: App, decisions: DecisionService): void {
         request.auth.subjectId,
         request.query.locale ?? request.headers['accept-language'],
       ),
+  );
+
+  app.get(
+    '/v1/subjects/:subjectId/decisions',
+    {
+      config: { auth: 'publishable' },
+      schema: {
+        tags: ['decisions'],
+        summary: "The subject's recent decisions, newest first, each with why its items were shown",
+        description:
+          'For the privacy center: each decision explained as by GET /v1/decisions/{decisionId}/explanation, in the `locale` asked for (else the one the decision was made in). Only decisions younger than the audit retention limit are kept and listed. `me` names the subject of the X-Subject-Token.',
+        params: SubjectParams,
+        querystring: Type.Object(
+          {
+            locale: Type.Optional(Type.String({ maxLength: 35 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+            cursor: Type.Optional(Type.String({ maxLength: 100, description: 'The nextCursor of the page before.' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            decisions: Type.Array(Explanation),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) =>
+      decisions.recentDecisions(request.auth.tenantId, subjectParam(request, request.params.subjectId), {
+        localeHint: request.query.locale ?? request.headers['accept-language'],
+        limit: request.query.limit ?? 10,
+        cursor: request.query.cursor,
+      }),
   );
 
   app.get(

@@ -20,7 +20,7 @@ import type {
   SubjectRecords,
 } from '../../core/decision/types.ts';
 import { MESSAGE_KINDS } from '../../core/decision/types.ts';
-import type { Locale } from '../../core/explain/reasons.ts';
+import type { Locale, Names } from '../../core/explain/reasons.ts';
 import {
   controlsText,
   nonPersonalText,
@@ -33,11 +33,13 @@ import type { CategoryComplement } from '../../core/recommend/category-relations
 import { Recommender } from '../../core/recommend/recommender.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
-import type { CounterRow, DecisionStore, TrainingCursor } from './decisions.store.ts';
+import { AppError, badRequest, notFound } from '../../platform/errors.ts';
+import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
+  /** Brings this node's models up to date with removals made on other nodes (the rights module). */
+  readonly beforeServe?: () => Promise<void>;
   readonly catalog: {
     listItems(
       tenantId: string,
@@ -182,6 +184,7 @@ export class DecisionService {
   readonly #relations: CategoryRelationsSettings;
   /** Publications started in the background by model builds. */
   readonly #publishing = new Set<Promise<void>>();
+  readonly #auditRetentionMs: number;
   readonly #states = new Map<string, Promise<TenantState>>();
   readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
   #pendingAudit: AuditRecord[] = [];
@@ -196,6 +199,7 @@ export class DecisionService {
       controlsUrl?: string;
       catalogTtlSeconds?: number;
       categoryRelations?: CategoryRelationsSettings;
+      auditDays?: number;
     } = {},
   ) {
     this.#store = store;
@@ -204,6 +208,8 @@ export class DecisionService {
     this.#controlsUrl = options.controlsUrl ?? '/privacy';
     this.#catalogTtlMs = (options.catalogTtlSeconds ?? 30) * 1000;
     this.#relations = options.categoryRelations ?? { minSubjects: 10 };
+    // Audit records past retention are not shown, even before the sweep deletes them.
+    this.#auditRetentionMs = (options.auditDays ?? 180) * DAY;
   }
 
   // ------------------------------------------------------------------ placements
@@ -410,6 +416,8 @@ export class DecisionService {
 
   /** Runs one decision: consented view, pipeline, audit and counters (durable before it returns). */
   async decide(input: DecideInput): Promise<DecisionResponse> {
+    // Removals made on other nodes reach this node's models before it serves.
+    await this.#ports.beforeServe?.().catch(() => {});
     const now = this.#now();
     const [state, placement] = await Promise.all([
       this.#state(input.tenantId),
@@ -669,11 +677,40 @@ export class DecisionService {
       );
     }
     const state = await this.#state(tenantId);
-    const locale = pickLocale(localeHint, record.locale);
-    const names = this.#names(state);
+    return this.#explanation(record, this.#names(state), pickLocale(localeHint, record.locale));
+  }
+
+  /**
+   * The subject's recent decisions, newest first, each explained as
+   * {@link explain} does; only records younger than the audit retention limit
+   * (the sweep deletes the others). `cursor` is the `nextCursor` of the page before.
+   */
+  async recentDecisions(
+    tenantId: string,
+    subjectId: string,
+    options: { localeHint?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ decisions: ExplanationResponse[]; nextCursor: string | null }> {
+    const before = options.cursor === undefined ? undefined : parseDecisionCursor(options.cursor);
+    await this.flush();
+    const records = await this.#store.listSubjectDecisions(tenantId, subjectId, {
+      since: this.#now() - this.#auditRetentionMs,
+      before,
+      limit: options.limit + 1,
+    });
+    const page = records.slice(0, options.limit);
+    const last = page.at(-1);
+    const names = this.#names(await this.#state(tenantId));
+    return {
+      decisions: page.map((r) => this.#explanation(r, names, pickLocale(options.localeHint, r.locale))),
+      nextCursor: records.length > options.limit && last ? `${last.at}.${last.decisionId}` : null,
+    };
+  }
+
+  /** One audit record in words: the reasons of each item, the data used and where to change it. */
+  #explanation(record: AuditRecord, names: Names, locale: Locale): ExplanationResponse {
     const personal = record.dataCategories.length > 0;
     return {
-      decisionId,
+      decisionId: record.decisionId,
       at: new Date(record.at).toISOString(),
       placement: record.placement,
       mode: record.mode,
@@ -683,7 +720,7 @@ export class DecisionService {
         : nonPersonalText(locale),
       items: record.items.map((i) => ({
         itemId: i.itemId,
-        title: state.catalog.item(i.itemId)?.title ?? i.itemId,
+        title: names.itemTitle?.(i.itemId) ?? i.itemId,
         reasons: i.reasons.map((r) => ({ code: r.code, text: renderReason(r, locale, names) })),
       })),
       dataUsed: [...record.dataCategories, ...record.suppressionCategories].map((c) => ({
@@ -695,12 +732,40 @@ export class DecisionService {
     };
   }
 
+  /** Forgets every tenant's models and catalogs; they are rebuilt on next use. */
+  invalidateAll(): void {
+    this.#states.clear();
+  }
+
+  /**
+   * Removes from the tenant's models (if built on this node) every subject
+   * `matches` picks, with the keys of their events; returns how many. The
+   * rights module names subjects removed on other nodes only by a keyed hash.
+   */
+  async forgetMatching(tenantId: string, matches: (subjectId: string) => boolean): Promise<number> {
+    const state = this.#states.get(tenantId);
+    if (!state) return 0;
+    const { trained } = await state;
+    const subjects = new Set<string>();
+    for (const key of trained) subjects.add(key.slice(0, key.indexOf('\u0000')));
+    let removed = 0;
+    for (const subjectId of subjects) {
+      if (!matches(subjectId)) continue;
+      await this.forgetInModels(tenantId, subjectId);
+      await this.forgetTrainedEvents(tenantId, subjectId);
+      removed++;
+    }
+    return removed;
+  }
+
   /** Removes the subject's contribution from the tenant's in-memory models (their data stays). */
   async forgetInModels(tenantId: string, subjectId: string): Promise<void> {
     const state = this.#states.get(tenantId);
     if (!state) return;
     const s = await state;
     this.#forget(s, subjectId);
+    // The cached popular lists counted the subject too.
+    s.popular.clear();
     await this.#publishRelations(tenantId, s);
   }
 
@@ -720,13 +785,8 @@ export class DecisionService {
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
   async eraseSubject(tenantId: string, subjectId: string): Promise<number> {
     await this.flush();
-    const state = this.#states.get(tenantId);
-    if (state) {
-      // The published relations are recomputed without the subject before the erasure returns.
-      const s = await state;
-      this.#forget(s, subjectId);
-      await this.#publishRelations(tenantId, s);
-    }
+    // The published relations are recomputed without the subject before the erasure returns.
+    await this.forgetInModels(tenantId, subjectId);
     return this.#store.deleteSubject(tenantId, subjectId);
   }
 
@@ -735,6 +795,17 @@ export class DecisionService {
     await this.flush().catch(() => {});
     await this.#store.close();
   }
+}
+
+/** A `nextCursor` back into where it points; anything else is refused. */
+function parseDecisionCursor(cursor: string): DecisionCursor {
+  const m = /^(\d{1,15})\.([\w-]{1,64})$/.exec(cursor);
+  if (!m) {
+    throw badRequest('invalid_cursor', 'The cursor is not one this server gave.', {
+      hint: 'Pass nextCursor unchanged, or omit it to start again.',
+    });
+  }
+  return { at: Number(m[1]), id: m[2] as string };
 }
 
 function declarationsOf(

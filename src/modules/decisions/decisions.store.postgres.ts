@@ -1,7 +1,7 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { packCounters, unpackCounter } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
@@ -88,6 +88,21 @@ export class PostgresDecisionStore implements DecisionStore {
       [tenantId, id],
     );
     return rows[0] && (JSON.parse(rows[0].record) as AuditRecord);
+  }
+
+  async listSubjectDecisions(
+    tenantId: string,
+    subjectId: string,
+    options: { since: number; before?: DecisionCursor | undefined; limit: number },
+  ): Promise<AuditRecord[]> {
+    const { rows } = await this.#pool.query<{ record: string }>(
+      `SELECT record FROM decisions
+        WHERE tenant_id = $1 AND subject_id = $2 AND created_at >= $3
+          AND ($4::bigint IS NULL OR (created_at, id) < ($4::bigint, $5::text))
+        ORDER BY created_at DESC, id DESC LIMIT $6`,
+      [tenantId, subjectId, options.since, options.before?.at ?? null, options.before?.id ?? '', options.limit],
+    );
+    return rows.map((r) => JSON.parse(r.record) as AuditRecord);
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {

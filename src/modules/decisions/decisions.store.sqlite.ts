@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { packCounters, unpackCounter } from './decisions.store.ts';
 
 /**
@@ -96,6 +96,30 @@ export class SqliteDecisionStore implements DecisionStore {
       | { record: string }
       | undefined;
     return row && (JSON.parse(row.record) as AuditRecord);
+  }
+
+  async listSubjectDecisions(
+    tenantId: string,
+    subjectId: string,
+    options: { since: number; before?: DecisionCursor | undefined; limit: number },
+  ): Promise<AuditRecord[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT record FROM decisions
+          WHERE tenant_id = ? AND subject_id = ? AND created_at >= ?
+            AND (? IS NULL OR (created_at, id) < (?, ?))
+          ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(
+        tenantId,
+        subjectId,
+        options.since,
+        options.before?.at ?? null,
+        options.before?.at ?? null,
+        options.before?.id ?? '',
+        options.limit,
+      ) as { record: string }[];
+    return rows.map((r) => JSON.parse(r.record) as AuditRecord);
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {

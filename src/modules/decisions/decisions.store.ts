@@ -18,6 +18,12 @@ export interface TrainingEvent {
   readonly occurredAt: number;
 }
 
+/** Where a page of a subject's decisions resumes: after (older than) this decision. */
+export interface DecisionCursor {
+  readonly at: number;
+  readonly id: string;
+}
+
 /** Where a scan of training events resumes: after this subject's event. */
 export interface TrainingCursor {
   readonly subjectId: string;
@@ -65,6 +71,15 @@ export interface DecisionStore {
   /** Stores audit records and counters in one transaction. */
   insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void>;
   findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined>;
+  /**
+   * The subject's audit records made at or after `since`, newest first (by
+   * time, then id), starting after `before` when given, at most `limit`.
+   */
+  listSubjectDecisions(
+    tenantId: string,
+    subjectId: string,
+    options: { since: number; before?: DecisionCursor | undefined; limit: number },
+  ): Promise<AuditRecord[]>;
   /** The subject's counted impressions at or after `since`. */
   listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]>;
   /** Erases the subject's audit records and counters; returns how many rows went. */

@@ -43,6 +43,10 @@ export interface RightsPorts {
     forgetTrainedEvents?(tenantId: string, subjectId: string): Promise<void>;
     /** Forgets the tenant's models; they are rebuilt from the database on next use. */
     invalidate(tenantId: string): void;
+    /** Removes every subject `matches` picks from the tenant's models, if built here; returns how many. */
+    forgetMatching?(tenantId: string, matches: (subjectId: string) => boolean): Promise<number>;
+    /** Forgets every tenant's models (this node may have missed removals). */
+    invalidateAll?(): void;
   };
 }
 
@@ -95,6 +99,10 @@ export interface RestrictionsView {
 }
 
 const DAY = 24 * 3600 * 1000;
+/** Model removals are kept this long: a node that could not read the feed for longer rebuilds its models. */
+const MODEL_REMOVALS_KEPT_MS = DAY;
+/** Each read of the feed goes this far back before the last one (entries committed late, clocks apart). */
+const FEED_OVERLAP_MS = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Purposes that profile the subject; an objection (Art. 21) stops them all. Measurement only counts. */
 const PROFILING_EXEMPT: readonly Purpose[] = ['measurement'];
@@ -139,17 +147,27 @@ export class RightsService {
   readonly #retention: RetentionLimits;
   readonly #cipher: FieldCipher;
   readonly #secrets = new Map<string, string>();
+  readonly #syncEveryMs: number;
+  /** When the feed was last read in full (a read starts this far back, less the overlap). */
+  #feedReadAt: number;
+  #syncTriedAt = Number.NEGATIVE_INFINITY;
+  #syncing: Promise<void> | undefined;
+  /** Feed entries applied here, by seq, with their time (dropped once older than the next read). */
+  readonly #applied = new Map<number, number>();
 
   constructor(
     store: RightsStore,
     ports: RightsPorts,
-    options: { now?: () => number; retention: RetentionLimits; cipher: FieldCipher },
+    options: { now?: () => number; retention: RetentionLimits; cipher: FieldCipher; modelSyncSeconds?: number },
   ) {
     this.#store = store;
     this.#ports = ports;
     this.#now = options.now ?? Date.now;
     this.#retention = options.retention;
     this.#cipher = options.cipher;
+    this.#syncEveryMs = (options.modelSyncSeconds ?? 2) * 1000;
+    // Models built on this node are read from the database after this moment.
+    this.#feedReadAt = this.#now();
   }
 
   #log(
@@ -311,6 +329,12 @@ export class RightsService {
     return { requestId: log.id, erasedAt: iso(now), erased };
   }
 
+  /** When the subject was erased, while the tombstone is kept (the events retention period); else undefined. */
+  async erasedAt(tenantId: string, subjectId: string): Promise<number | undefined> {
+    const hmac = this.#hmac(await this.#secret(tenantId), subjectId);
+    return (await this.#store.findTombstones(tenantId, [hmac])).get(hmac);
+  }
+
   /**
    * The ingest admission rule: events already past the events retention limit,
    * and events of an erased subject that occurred before the erasure, are not stored.
@@ -374,10 +398,7 @@ export class RightsService {
         restrictProcessing: next.restrictProcessing ? 1 : 0,
       }),
     );
-    if (next.objectToProfiling || next.restrictProcessing) {
-      await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
-      await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
-    }
+    if (next.objectToProfiling || next.restrictProcessing) await this.#forgetInModels(tenantId, subjectId);
     return this.#restrictionsView(subjectId, next);
   }
 
@@ -410,10 +431,60 @@ export class RightsService {
   /** Deletes what was collected only for the withdrawn purposes, and the models forget it. */
   async onWithdrawn(tenantId: string, subjectId: string, purposes: readonly Purpose[]): Promise<void> {
     const deleted = await this.#store.deletePurposeData(tenantId, subjectId, purposes);
-    if (deleted.events > 0 || purposes.includes('personalization')) {
-      await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
-      await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
+    if (deleted.events > 0 || purposes.includes('personalization')) await this.#forgetInModels(tenantId, subjectId);
+  }
+
+  // ------------------------------------------------------------------ models on every node
+
+  /** This node's models forget the subject at once; the feed tells the other nodes. */
+  async #forgetInModels(tenantId: string, subjectId: string): Promise<void> {
+    await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
+    await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
+    const hmac = this.#hmac(await this.#secret(tenantId), subjectId);
+    await this.#store.appendModelRemoval(tenantId, hmac, this.#now());
+  }
+
+  /**
+   * Applies the removals other nodes wrote to the feed (erasures, withdrawals,
+   * objections) to this node's models, at most once per sync interval; a
+   * decision waits for it, so a node never serves from a model that still holds
+   * a subject removed elsewhere longer than that interval.
+   */
+  syncModelsIfDue(): Promise<void> {
+    if (this.#syncing) return this.#syncing;
+    if (this.#now() - this.#syncTriedAt < this.#syncEveryMs) return Promise.resolve();
+    return this.syncModels();
+  }
+
+  /** Reads the feed now and applies what this node has not applied yet. */
+  syncModels(): Promise<void> {
+    this.#syncing ??= this.#sync().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  async #sync(): Promise<void> {
+    const started = this.#now();
+    this.#syncTriedAt = started;
+    if (started - this.#feedReadAt > MODEL_REMOVALS_KEPT_MS - FEED_OVERLAP_MS) {
+      // Entries this node never read may be gone: rebuild every model from the database.
+      this.#ports.decisions.invalidateAll?.();
+      this.#applied.clear();
+      this.#feedReadAt = started;
+      return;
     }
+    const since = this.#feedReadAt - FEED_OVERLAP_MS;
+    const entries = (await this.#store.listModelRemovals(since)).filter((e) => !this.#applied.has(e.seq));
+    const byTenant = new Map<string, Set<string>>();
+    for (const e of entries) byTenant.set(e.tenantId, (byTenant.get(e.tenantId) ?? new Set()).add(e.subjectHmac));
+    for (const [tenantId, hmacs] of byTenant) {
+      const secret = await this.#secret(tenantId);
+      await this.#ports.decisions.forgetMatching?.(tenantId, (subjectId) => hmacs.has(this.#hmac(secret, subjectId)));
+    }
+    for (const e of entries) this.#applied.set(e.seq, e.createdAt);
+    for (const [seq, at] of this.#applied) if (at < since) this.#applied.delete(seq);
+    this.#feedReadAt = started;
   }
 
   // ------------------------------------------------------------------ DPO log
@@ -439,7 +510,10 @@ export class RightsService {
       },
       options.dryRun ?? false,
     );
-    if (!options.dryRun) for (const t of counts.tenants) this.#ports.decisions.invalidate(t);
+    if (!options.dryRun) {
+      for (const t of counts.tenants) this.#ports.decisions.invalidate(t);
+      await this.#store.deleteModelRemovals(now - MODEL_REMOVALS_KEPT_MS);
+    }
     return counts;
   }
 

@@ -4,11 +4,20 @@ import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
-import type { RequestRow } from './rights.store.sqlite.ts';
-import { ERASE_STATEMENTS, emptyCounts, INSERT_REQUEST, requestFromRow, requestValues } from './rights.store.sqlite.ts';
+import type { ModelRemovalRow, RequestRow } from './rights.store.sqlite.ts';
+import {
+  ERASE_STATEMENTS,
+  emptyCounts,
+  INSERT_REQUEST,
+  modelRemovalFromRow,
+  requestFromRow,
+  requestValues,
+} from './rights.store.sqlite.ts';
+
 import type {
   EncryptedField,
   ErasureCounts,
+  ModelRemoval,
   Restrictions,
   RightsRequestRecord,
   RightsStore,
@@ -16,6 +25,8 @@ import type {
   SweepCounts,
   SweepCutoffs,
 } from './rights.store.ts';
+
+const INSERT_MODEL_REMOVAL = 'INSERT INTO model_removals (tenant_id, subject_hmac, created_at) VALUES ($1, $2, $3)';
 
 export class PostgresRightsStore implements RightsStore {
   readonly #pool: PostgresDb['pool'];
@@ -139,6 +150,7 @@ export class PostgresRightsStore implements RightsStore {
          ON CONFLICT (tenant_id, subject_hmac) DO UPDATE SET erased_at = excluded.erased_at`,
         [tenantId, tombstone.subjectHmac, tombstone.erasedAt],
       );
+      await client.query(INSERT_MODEL_REMOVAL, [tenantId, tombstone.subjectHmac, tombstone.erasedAt]);
       await client.query(INSERT_REQUEST, requestValues({ ...log, counts: { ...counts } }));
       return counts;
     });
@@ -150,6 +162,22 @@ export class PostgresRightsStore implements RightsStore {
       [tenantId, hmacs],
     );
     return new Map(rows.map((r) => [r.subject_hmac, Number(r.erased_at)]));
+  }
+
+  async appendModelRemoval(tenantId: string, subjectHmac: string, at: number): Promise<void> {
+    await this.#pool.query(INSERT_MODEL_REMOVAL, [tenantId, subjectHmac, at]);
+  }
+
+  async listModelRemovals(since: number): Promise<ModelRemoval[]> {
+    const { rows } = await this.#pool.query<ModelRemovalRow>(
+      'SELECT seq, tenant_id, subject_hmac, created_at FROM model_removals WHERE created_at >= $1 ORDER BY seq',
+      [since],
+    );
+    return rows.map(modelRemovalFromRow);
+  }
+
+  async deleteModelRemovals(before: number): Promise<number> {
+    return (await this.#pool.query('DELETE FROM model_removals WHERE created_at < $1', [before])).rowCount ?? 0;
   }
 
   async deletePurposeData(

@@ -6,6 +6,7 @@ import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
 import type {
   EncryptedField,
   ErasureCounts,
+  ModelRemoval,
   Restrictions,
   RightsRequestRecord,
   RightsStore,
@@ -76,6 +77,22 @@ export const emptyCounts = (): ErasureCounts => ({
 });
 
 const q = (sql: string) => sql.replace(/\$\d+/g, '?');
+
+const INSERT_MODEL_REMOVAL = 'INSERT INTO model_removals (tenant_id, subject_hmac, created_at) VALUES (?, ?, ?)';
+
+export interface ModelRemovalRow {
+  seq: number | string;
+  tenant_id: string;
+  subject_hmac: string;
+  created_at: number | string;
+}
+
+export const modelRemovalFromRow = (r: ModelRemovalRow): ModelRemoval => ({
+  seq: Number(r.seq),
+  tenantId: r.tenant_id,
+  subjectHmac: r.subject_hmac,
+  createdAt: Number(r.created_at),
+});
 
 export class SqliteRightsStore implements RightsStore {
   readonly #db: SqliteDb['sqlite'];
@@ -199,6 +216,7 @@ export class SqliteRightsStore implements RightsStore {
              ON CONFLICT (tenant_id, subject_hmac) DO UPDATE SET erased_at = excluded.erased_at`,
           )
           .run(tenantId, tombstone.subjectHmac, tombstone.erasedAt);
+        this.#db.prepare(INSERT_MODEL_REMOVAL).run(tenantId, tombstone.subjectHmac, tombstone.erasedAt);
         this.#db.prepare(q(INSERT_REQUEST)).run(...requestValues({ ...log, counts: { ...counts } }));
         return counts;
       })
@@ -212,6 +230,21 @@ export class SqliteRightsStore implements RightsStore {
       )
       .all(tenantId, JSON.stringify(hmacs)) as { subject_hmac: string; erased_at: number }[];
     return new Map(rows.map((r) => [r.subject_hmac, Number(r.erased_at)]));
+  }
+
+  async appendModelRemoval(tenantId: string, subjectHmac: string, at: number): Promise<void> {
+    this.#db.prepare(INSERT_MODEL_REMOVAL).run(tenantId, subjectHmac, at);
+  }
+
+  async listModelRemovals(since: number): Promise<ModelRemoval[]> {
+    const rows = this.#db
+      .prepare('SELECT seq, tenant_id, subject_hmac, created_at FROM model_removals WHERE created_at >= ? ORDER BY seq')
+      .all(since) as ModelRemovalRow[];
+    return rows.map(modelRemovalFromRow);
+  }
+
+  async deleteModelRemovals(before: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM model_removals WHERE created_at < ?').run(before).changes;
   }
 
   async deletePurposeData(

@@ -90,6 +90,14 @@ export interface SweepCounts {
   readonly tenants: readonly string[];
 }
 
+/** A subject whose contribution left the models, named by the tombstone's keyed hash (never the id). */
+export interface ModelRemoval {
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly subjectHmac: string;
+  readonly createdAt: number;
+}
+
 /** One encrypted contact field, as the rotation reads it. */
 export interface EncryptedField {
   readonly tenantId: string;
@@ -118,7 +126,8 @@ export interface RightsStore {
   erasureSecret(tenantId: string, now: number): Promise<string>;
   /**
    * Erases the subject from every table in one transaction, anonymises their
-   * earlier rights requests, writes the tombstone and the erasure's own log entry.
+   * earlier rights requests, writes the tombstone, a model removal under the
+   * tombstone's hash, and the erasure's own log entry.
    */
   eraseSubject(
     tenantId: string,
@@ -128,6 +137,13 @@ export interface RightsStore {
   ): Promise<ErasureCounts>;
   /** Erasure times of the tombstones among `hmacs`. */
   findTombstones(tenantId: string, hmacs: readonly string[]): Promise<Map<string, number>>;
+
+  /** Appends to the feed of subjects every node must remove from its models. */
+  appendModelRemoval(tenantId: string, subjectHmac: string, at: number): Promise<void>;
+  /** The feed's entries, across tenants, created at or after `since`, in `seq` order. */
+  listModelRemovals(since: number): Promise<ModelRemoval[]>;
+  /** Deletes the feed's entries created before `before`; returns how many. */
+  deleteModelRemovals(before: number): Promise<number>;
 
   /** Deletes the subject's events and declarations collected for one of `purposes`. */
   deletePurposeData(

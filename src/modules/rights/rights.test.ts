@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { encodeTestTcString } from '../../core/consent/tcf-testing.ts';
 import type { Services } from '../../platform/container.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { describeEachStore, testDatabaseUrl } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
-import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
+import { asSubject, bearer, createTestTenant, demoShopSuite, testApp } from '../../platform/testing-app.ts';
 import { DEMO_POLICY_VERSION, seedDemoShop } from '../decisions/demo-shop.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -55,27 +56,18 @@ async function findAnywhere(db: Db, needles: readonly string[]): Promise<string[
 }
 
 describeEachStore('data rights end to end', (getDb) => {
-  let app: App;
-  let services: Services;
-  let shop: TestTenant;
   // Subject tokens are checked against the real clock; the test clock starts from it.
   const clock = Date.now();
   let now = clock;
-
-  before(async () => {
-    ({ app, services } = await testApp(getDb(), {
-      now: () => now,
-      config: { PERTINENT_ENCRYPTION_KEY: KEY1 },
-    }));
-    shop = await createTestTenant(services);
-    await seedDemoShop(services, shop.id);
-  });
-  after(async () => {
-    await app.close();
-    await services.decisions.close();
+  const suite = demoShopSuite(getDb, { now: () => now, config: { PERTINENT_ENCRYPTION_KEY: KEY1 } });
+  let app: App;
+  let services: Services;
+  let shop: TestTenant;
+  before(() => {
+    ({ app, services, shop } = suite);
   });
 
-  const as = (subject: string) => ({ ...bearer(shop.publishable), 'x-subject-token': shop.token(subject) });
+  const as = (subject: string) => asSubject(shop, subject);
   const inject = async (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
@@ -245,6 +237,56 @@ describeEachStore('data rights end to end', (getDb) => {
     ]);
     assert.equal(later.json().stored, 1);
     await inject('POST', '/v1/subjects/rex.p-9/erasure', bearer(shop.server), { confirm: true });
+  });
+
+  test('a replayed consent (TC string from before the erasure) is refused and brings nothing back; a new choice after it is recorded', async () => {
+    const subject = 'tess.c-3';
+    await richSubject(subject);
+    // The CMP's string of the person's earlier choice (personalization: TCF purposes 5 and 6), two days old.
+    const old = encodeTestTcString({ purposes: [1, 5, 6], at: new Date(now - 2 * DAY) });
+    const before = await inject('POST', '/v1/consents', as(subject), {
+      policyVersion: DEMO_POLICY_VERSION,
+      tcString: old,
+    });
+    assert.equal(before.statusCode, 201, 'accepted while the subject is not erased');
+    const erased = await inject('POST', `/v1/subjects/${subject}/erasure`, bearer(shop.server), { confirm: true });
+    assert.equal(erased.statusCode, 200, erased.body);
+
+    for (const body of [
+      { policyVersion: DEMO_POLICY_VERSION, tcString: old },
+      // Explicit choices sent with the old string are part of the same replayed request.
+      { policyVersion: DEMO_POLICY_VERSION, tcString: old, choices: [{ purpose: 'measurement', status: 'granted' }] },
+    ]) {
+      const replay = await inject('POST', '/v1/consents', as(subject), body);
+      assert.equal(replay.statusCode, 409, replay.body);
+      assert.equal(replay.json().code, 'replayed_before_erasure');
+      assert.match(replay.json().hint, /Ask the person again/);
+    }
+    const consents = await services.consent.consentsOf(shop.id, subject);
+    assert.ok(
+      consents.purposes.every((p) => p.status === 'unset'),
+      'no consent came back',
+    );
+    assert.equal(await services.consent.ledgerSubject(shop.id, subject), undefined);
+    assert.deepEqual(await findAnywhere(getDb(), [subject]), [], 'nothing identifying came back');
+    assert.notEqual((await decide({ placement: 'home', subjectId: subject })).mode, 'personalized');
+
+    // The person comes back and chooses again: a new string (made after the erasure) and explicit choices work.
+    const fresh = encodeTestTcString({ purposes: [1, 5, 6], at: new Date(now + 1000) });
+    const again = await inject('POST', '/v1/consents', as(subject), {
+      policyVersion: DEMO_POLICY_VERSION,
+      tcString: fresh,
+    });
+    assert.equal(again.statusCode, 201, again.body);
+    const explicit = await inject('POST', '/v1/consents', as(subject), {
+      policyVersion: DEMO_POLICY_VERSION,
+      choices: [{ purpose: 'measurement', status: 'granted' }],
+    });
+    assert.equal(explicit.statusCode, 201, explicit.body);
+    const back = await services.consent.consentsOf(shop.id, subject);
+    assert.equal(back.purposes.find((p) => p.purpose === 'personalization')?.status, 'granted');
+    assert.equal(back.purposes.find((p) => p.purpose === 'measurement')?.status, 'granted');
+    await inject('POST', `/v1/subjects/${subject}/erasure`, bearer(shop.server), { confirm: true });
   });
 
   test('withdrawal deletes data collected only for that purpose', async () => {

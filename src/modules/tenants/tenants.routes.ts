@@ -63,4 +63,42 @@ export function tenantRoutes(app: App, tenants: TenantService): void {
       return reply.status(204).send(null);
     },
   );
+
+  const Origins = Type.Object({
+    origins: Type.Array(Type.String({ maxLength: 300 }), {
+      maxItems: 100,
+      description: 'Origins as browsers send them, e.g. "https://shop.example"; the server’s own is always allowed.',
+    }),
+  });
+
+  app.get(
+    '/v1/allowed-origins',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'The origins whose pages may call the API with a publishable key',
+        response: { 200: Origins, ...problemResponses },
+      },
+    },
+    async (request) => ({ origins: await tenants.allowedOrigins(request.auth.tenantId) }),
+  );
+
+  app.put(
+    '/v1/allowed-origins',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Replace the origins whose pages may call the API with a publishable key',
+        description:
+          'A browser request with a publishable key from any other origin is refused (403 origin_not_allowed). Server and admin keys are not affected. Takes effect on every node within PERTINENT_KEY_CACHE_SECONDS.',
+        body: Type.Object({ origins: Origins.properties.origins }, { additionalProperties: false }),
+        response: { 200: Origins, ...problemResponses },
+      },
+    },
+    async (request) => ({
+      origins: await tenants.setAllowedOrigins(request.auth.tenantId, request.body.origins),
+    }),
+  );
 }

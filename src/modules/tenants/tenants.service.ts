@@ -39,6 +39,22 @@ export const keyInfo = (k: ApiKeyRecord): ApiKeyInfo => ({
   revokedAt: iso(k.revokedAt),
 });
 
+/** `https://shop.example` exactly as browsers send it in `Origin`; anything else is refused. */
+function originOf(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== raw) {
+    throw badRequest('invalid_origin', `${JSON.stringify(raw)} is not an origin.`, {
+      hint: 'Give each origin as a browser sends it: scheme, host and port only, e.g. "https://shop.example" or "http://localhost:3000", without a path or a trailing slash.',
+    });
+  }
+  return url.origin;
+}
+
 /** Tenants, API keys (hashed, shown once, revocable) and their verification. */
 export class TenantService {
   readonly #store: TenantStore;
@@ -46,6 +62,7 @@ export class TenantService {
   readonly #cacheMs: number;
   readonly #cache = new Map<string, { key: ApiKeyRecord | undefined; until: number }>();
   readonly #secrets = new Map<string, { secret: string; until: number }>();
+  readonly #origins = new Map<string, { origins: ReadonlySet<string>; until: number }>();
 
   constructor(store: TenantStore, options: { now?: () => number; keyCacheSeconds?: number } = {}) {
     this.#store = store;
@@ -96,6 +113,32 @@ export class TenantService {
     await this.#store.setSubjectTokenSecret(tenantId, secret);
     this.#secrets.delete(tenantId);
     return secret;
+  }
+
+  /** The origins whose pages may call the API with the tenant's publishable keys. */
+  async allowedOrigins(tenantId: string): Promise<string[]> {
+    await this.getTenant(tenantId);
+    return this.#store.listOrigins(tenantId);
+  }
+
+  /** Replaces the tenant's allowed origins; each must be an origin (scheme, host, port), nothing more. */
+  async setAllowedOrigins(tenantId: string, origins: readonly string[]): Promise<string[]> {
+    const clean = [...new Set(origins.map(originOf))].sort();
+    await this.getTenant(tenantId);
+    await this.#store.setOrigins(tenantId, clean);
+    this.#origins.delete(tenantId);
+    return clean;
+  }
+
+  /** Whether a page on `origin` may call the API with the tenant's publishable key (cached like keys). */
+  async originAllowed(tenantId: string, origin: string): Promise<boolean> {
+    const now = this.#now();
+    let cached = this.#origins.get(tenantId);
+    if (!cached || cached.until <= now) {
+      cached = { origins: new Set(await this.#store.listOrigins(tenantId)), until: now + this.#cacheMs };
+      if (this.#cacheMs > 0) this.#origins.set(tenantId, cached);
+    }
+    return cached.origins.has(origin);
   }
 
   /** Creates a key; the returned `secret` is the whole key and is never shown again. */

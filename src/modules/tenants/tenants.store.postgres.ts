@@ -1,4 +1,5 @@
 import type { PostgresDb } from '../../platform/db/database.ts';
+import { pgTransaction } from '../../platform/db/database.ts';
 import { keyFromRow, tenantFromRow } from './tenants.store.sqlite.ts';
 import type { ApiKeyRecord, Tenant, TenantRecord, TenantStore } from './tenants.store.ts';
 
@@ -48,6 +49,24 @@ export class PostgresTenantStore implements TenantStore {
       tenantId,
     ]);
     return rows.map(keyFromRow);
+  }
+
+  async listOrigins(tenantId: string): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ origin: string }>(
+      'SELECT origin FROM tenant_origins WHERE tenant_id = $1 ORDER BY origin',
+      [tenantId],
+    );
+    return rows.map((r) => r.origin);
+  }
+
+  async setOrigins(tenantId: string, origins: readonly string[]): Promise<void> {
+    await pgTransaction(this.#pool, async (client) => {
+      await client.query('DELETE FROM tenant_origins WHERE tenant_id = $1', [tenantId]);
+      await client.query('INSERT INTO tenant_origins (tenant_id, origin) SELECT $1, unnest($2::text[])', [
+        tenantId,
+        origins,
+      ]);
+    });
   }
 
   async revokeKey(tenantId: string, id: string, at: number): Promise<boolean> {

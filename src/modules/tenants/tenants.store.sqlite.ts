@@ -85,6 +85,21 @@ export class SqliteTenantStore implements TenantStore {
     return rows.map(keyFromRow);
   }
 
+  async listOrigins(tenantId: string): Promise<string[]> {
+    const rows = this.#db
+      .prepare('SELECT origin FROM tenant_origins WHERE tenant_id = ? ORDER BY origin')
+      .all(tenantId) as { origin: string }[];
+    return rows.map((r) => r.origin);
+  }
+
+  async setOrigins(tenantId: string, origins: readonly string[]): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM tenant_origins WHERE tenant_id = ?').run(tenantId);
+      const insert = this.#db.prepare('INSERT INTO tenant_origins (tenant_id, origin) VALUES (?, ?)');
+      for (const origin of origins) insert.run(tenantId, origin);
+    })();
+  }
+
   async revokeKey(tenantId: string, id: string, at: number): Promise<boolean> {
     return (
       this.#db

@@ -30,6 +30,10 @@ export interface TenantStore {
   insertKey(key: ApiKeyRecord): Promise<void>;
   findKey(id: string): Promise<ApiKeyRecord | undefined>;
   listKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** The origins whose pages may call the API with the tenant's publishable keys, sorted. */
+  listOrigins(tenantId: string): Promise<string[]>;
+  /** Replaces the tenant's allowed origins. */
+  setOrigins(tenantId: string, origins: readonly string[]): Promise<void>;
   /** Marks a key revoked; returns false when no unrevoked key of that tenant has that id. */
   revokeKey(tenantId: string, id: string, at: number): Promise<boolean>;
 }

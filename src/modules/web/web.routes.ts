@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BundleName } from '../../../sdk/build.ts';
 import { buildBundle } from '../../../sdk/build.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { App } from '../../platform/http.ts';
+import type { TenantService } from '../tenants/tenants.service.ts';
 
 const WEB = join(dirname(fileURLToPath(import.meta.url)), '../../../web');
 
@@ -84,11 +86,14 @@ export function webRoutes(app: App): void {
 }
 
 /**
- * Lets shop pages on any origin call the API from the browser. Keys travel in
- * the Authorization header, never in cookies, so `*` exposes nothing a page
- * does not already hold; no credentials are allowed.
+ * Lets shop pages call the API from the browser, from the origins each tenant
+ * allows (docs/adr/0013-browser-origins-and-model-removals.md). A request with
+ * a publishable key from another origin is refused and gets no CORS header, so
+ * the page reads nothing; the server's own origin (the privacy center) is
+ * always allowed. Server and admin keys are server to server and unaffected.
+ * Keys travel in headers, never cookies: credentials are never allowed.
  */
-export function browserAccess(app: App): void {
+export function browserAccess(app: App, tenants: TenantService): void {
   app.options('/v1/*', { config: { auth: 'none' }, schema: { hide: true } }, (_req, reply) =>
     reply
       .header('access-control-allow-origin', '*')
@@ -98,10 +103,43 @@ export function browserAccess(app: App): void {
       .status(204)
       .send(),
   );
+  /** Whether the page on `origin` may read this answer: `*` (not a browser key), `origin`, or undefined. */
+  const allowOf = async (request: FastifyRequest, origin: string): Promise<string | undefined> => {
+    let auth: { tenantId: string; scope: string } | undefined = request.auth ?? undefined;
+    if (!auth) {
+      // Authentication failed (e.g. an expired subject token): the page may read why if its key's tenant allows it.
+      const header = request.headers.authorization;
+      auth = await tenants
+        .authenticate(header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined)
+        .catch(() => undefined);
+      if (!auth) return undefined;
+    }
+    if (auth.scope !== 'publishable') return '*';
+    const own = URL.canParse(origin) && new URL(origin).host === request.headers.host;
+    return own || (await tenants.originAllowed(auth.tenantId, origin)) ? origin : undefined;
+  };
+  app.addHook('onRequest', async (request) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || request.auth?.scope !== 'publishable' || !request.url.startsWith('/v1/')) return;
+    if ((await allowOf(request, origin)) === undefined) {
+      throw new AppError(
+        'origin_not_allowed',
+        403,
+        `Pages on ${origin} may not call this API with this tenant's key.`,
+        {
+          hint: "Add the shop's origin with PUT /v1/allowed-origins (admin key), or call from your backend with a server key.",
+        },
+      );
+    }
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.headers.origin !== undefined && request.url.startsWith('/v1/')) {
-      reply.header('access-control-allow-origin', '*');
+    const origin = request.headers.origin;
+    if (origin === undefined || !request.url.startsWith('/v1/')) return payload;
+    const allow = await allowOf(request, origin);
+    if (allow !== undefined) {
+      reply.header('access-control-allow-origin', allow);
       reply.header('access-control-expose-headers', 'content-disposition');
+      if (allow !== '*') reply.header('vary', 'Origin');
     }
     return payload;
   });

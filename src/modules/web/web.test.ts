@@ -51,7 +51,7 @@ describe('web: SDK, privacy center and browser access', () => {
     assert.equal(legacy.headers.location, '/privacy-center');
   });
 
-  test('a shop page on another origin may call the API: preflight and responses allow any origin, no credentials', async () => {
+  test('a shop page may call the API with a publishable key only from an origin its tenant allows; server keys are unaffected', async () => {
     const pre = await app.inject({
       method: 'OPTIONS',
       url: '/v1/events',
@@ -62,25 +62,70 @@ describe('web: SDK, privacy center and browser access', () => {
       },
     });
     assert.equal(pre.statusCode, 204);
-    assert.equal(pre.headers['access-control-allow-origin'], '*');
     assert.match(String(pre.headers['access-control-allow-headers']), /x-subject-token/);
     assert.equal(pre.headers['access-control-allow-credentials'], undefined);
 
     const shop = await createTestTenant(services);
-    const ok = await app.inject({
-      method: 'GET',
-      url: '/v1/consents/me',
-      headers: { ...bearer(shop.publishable), 'x-subject-token': shop.token('web-1'), origin: 'https://shop.example' },
+    const browser = (origin: string, token: string | null = shop.token('web-1')) =>
+      app.inject({
+        method: 'GET',
+        url: '/v1/consents/me',
+        headers: {
+          ...bearer(shop.publishable),
+          ...(token === null ? {} : { 'x-subject-token': token }),
+          origin,
+          host: 'pertinent.example',
+        },
+      });
+
+    // By default only the server's own origin (the privacy center) is allowed.
+    const refused = await browser('https://shop.example');
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.json().code, 'origin_not_allowed');
+    assert.match(refused.json().hint, /PUT \/v1\/allowed-origins/);
+    assert.equal(refused.headers['access-control-allow-origin'], undefined, 'the page can read nothing');
+    const own = await browser('https://pertinent.example');
+    assert.equal(own.statusCode, 200);
+    assert.equal(own.headers['access-control-allow-origin'], 'https://pertinent.example');
+
+    // The admin sets the list; bad origins are refused and change nothing.
+    const put = (origins: string[], key = shop.admin) =>
+      app.inject({ method: 'PUT', url: '/v1/allowed-origins', headers: bearer(key), payload: { origins } });
+    assert.equal((await put(['https://shop.example/path'])).json().code, 'invalid_origin');
+    assert.equal((await put(['https://shop.example'], shop.server)).statusCode, 403);
+    assert.deepEqual((await put(['https://shop.example', 'http://localhost:3000'])).json(), {
+      origins: ['http://localhost:3000', 'https://shop.example'],
     });
+    const listed = await app.inject({ method: 'GET', url: '/v1/allowed-origins', headers: bearer(shop.admin) });
+    assert.deepEqual(listed.json().origins, ['http://localhost:3000', 'https://shop.example']);
+
+    const ok = await browser('https://shop.example');
     assert.equal(ok.statusCode, 200);
-    assert.equal(ok.headers['access-control-allow-origin'], '*');
-    const refused = await app.inject({
+    assert.equal(ok.headers['access-control-allow-origin'], 'https://shop.example');
+    assert.equal(ok.headers.vary, 'Origin');
+    const noToken = await browser('https://shop.example', null);
+    assert.equal(noToken.statusCode, 401);
+    assert.equal(noToken.headers['access-control-allow-origin'], 'https://shop.example', 'the page can read why');
+    const other = await browser('https://evil.example');
+    assert.equal(other.statusCode, 403);
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+    // Another tenant's list does not open this one.
+    const second = await createTestTenant(services);
+    const foreign = await app.inject({
       method: 'GET',
       url: '/v1/consents/me',
-      headers: { ...bearer(shop.publishable), origin: 'https://shop.example' },
+      headers: { ...bearer(second.publishable), 'x-subject-token': second.token('w'), origin: 'https://shop.example' },
     });
-    assert.equal(refused.statusCode, 401);
-    assert.equal(refused.headers['access-control-allow-origin'], '*', 'the page can read why it was refused');
+    assert.equal(foreign.json().code, 'origin_not_allowed');
+
+    // Server keys are server to server: any origin, as before.
+    const server = await app.inject({
+      method: 'GET',
+      url: '/v1/consents/web-1',
+      headers: { ...bearer(shop.server), origin: 'https://evil.example' },
+    });
+    assert.equal(server.statusCode, 200);
+    assert.equal(server.headers['access-control-allow-origin'], '*');
     const noOrigin = await app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(noOrigin.headers['access-control-allow-origin'], undefined);
   });

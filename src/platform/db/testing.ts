@@ -39,6 +39,12 @@ export async function freshPostgres(url: string): Promise<{ db: Db; cleanup: () 
   };
 }
 
+/** Another connection (pool) to the same database, as a second server node has. */
+export async function openAnotherHandle(db: Db): Promise<Db> {
+  if (db.kind === 'sqlite') return openSqlite(db.sqlite.name);
+  return openPostgres(testDatabaseUrl as string, db.schema, 4);
+}
+
 /**
  * Runs the same suite against every store: SQLite always, PostgreSQL when
  * TEST_DATABASE_URL is set (otherwise the suite is reported as skipped, saying
