@@ -8,6 +8,14 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   const services = await createServices(config);
   const app = await buildApp(services, { logger: true });
   const url = await app.listen({ host: config.host, port: config.port });
+  // Models are built now rather than on each tenant's first decision.
+  let closing = false;
+  services.tenants
+    .listTenants()
+    .then((tenants) => services.decisions.warm(tenants.map((t) => t.id)))
+    .catch((err: unknown) => {
+      if (!closing) app.log.error({ err }, 'building the models at start failed; they are built on first use');
+    });
   // Retention limits are enforced by this node too (every node may sweep: deletes by age are idempotent).
   const sweeps =
     config.retentionSweepMinutes > 0
@@ -29,6 +37,7 @@ export async function startServer(config: Config): Promise<{ url: string; close:
       : undefined;
   modelSync?.unref();
   const close = async () => {
+    closing = true;
     clearInterval(modelSync);
     clearInterval(relations);
     await sweeps?.stop();

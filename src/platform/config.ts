@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Server processes `serve` runs on this machine, sharing the port and the database (1: no cluster). */
+  readonly workers: number;
   /** `sqlite` (embedded, the default) or `postgres` (set DATABASE_URL). */
   readonly store: 'sqlite' | 'postgres';
   readonly dataDir: string;
@@ -139,6 +141,7 @@ export function loadConfig(
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env, 'PORT', 8080, 0, 65535, problems),
+    workers: intFrom(env, 'PERTINENT_WORKERS', 1, 1, 64, problems),
     store: databaseUrl ? 'postgres' : 'sqlite',
     dataDir: resolve(env.PERTINENT_DATA_DIR || '.pertinent'),
     databaseUrl,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EffectiveStatus } from '../../core/consent/state.ts';
 import { ConsentedView } from '../../core/decision/consented-view.ts';
 import { MemoryCatalog } from '../../core/decision/memory-catalog.ts';
@@ -34,6 +33,7 @@ import { Recommender } from '../../core/recommend/recommender.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
+import { timeOrderedId } from '../../platform/ids.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
@@ -270,6 +270,15 @@ export class DecisionService {
     return state;
   }
 
+  /**
+   * Builds the models of every tenant now, one after the other, so that a
+   * server that just started does not make its first decisions wait for them.
+   * Decisions arriving meanwhile wait for their tenant's build, as they would anyway.
+   */
+  async warm(tenantIds: readonly string[]): Promise<void> {
+    for (const tenantId of tenantIds) await this.#state(tenantId);
+  }
+
   /** Forgets the tenant's models and catalog; they are rebuilt on the next decision. */
   invalidate(tenantId: string): void {
     this.#states.delete(tenantId);
@@ -487,7 +496,7 @@ export class DecisionService {
         return n;
       },
     };
-    const decisionId = randomUUID();
+    const decisionId = timeOrderedId(now);
     const locale = pickLocale(input.context.locale, view.locale(), input.acceptLanguage);
     const outcome = decide({
       decisionId,

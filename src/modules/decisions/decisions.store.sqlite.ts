@@ -24,6 +24,7 @@ export class SqliteDecisionStore implements DecisionStore {
     this.#audit.pragma('journal_mode = WAL');
     this.#audit.pragma('synchronous = NORMAL');
     this.#audit.pragma('busy_timeout = 5000');
+    this.#audit.pragma('cache_size = -65536');
     this.#insertDecision = this.#audit.prepare(
       'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
