@@ -11,6 +11,7 @@ import { rightsRoutes } from './modules/rights/rights.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { browserAccess, webRoutes } from './modules/web/web.routes.ts';
 import type { Services } from './platform/container.ts';
+import { AppError } from './platform/errors.ts';
 import type { App } from './platform/http.ts';
 import { installAuth, installErrorHandling, installValidation, Problem } from './platform/http.ts';
 
@@ -76,6 +77,22 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     '/healthz',
     { config: { auth: 'none' }, schema: { tags: ['meta'], summary: 'Liveness and store reachability' } },
     async () => ({ status: 'ok', store: services.db.kind }),
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Readiness: 200 once this node has built the models it warms at start, 503 before',
+      },
+    },
+    async () => {
+      if (services.decisions.ready()) return { status: 'ready' };
+      throw new AppError('not_ready', 503, 'This node is still building its models.', {
+        hint: 'Retry in a few seconds; a load balancer should send traffic to nodes that answer 200.',
+      });
+    },
   );
 
   tenantRoutes(app, services.tenants);

@@ -20,7 +20,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freshServerStore, withServices } from '../../src/modules/events/events.testing.ts';
-import { startChildServer } from '../../src/platform/child-server.ts';
+import { processTreeCpuMs, startChildServer } from '../../src/platform/child-server.ts';
 import { createTestTenant } from '../../src/platform/testing-app.ts';
 
 const { values } = parseArgs({
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '32' },
     label: { type: 'string', default: 'latest' },
+    /** Server processes (`serve --workers`). */
+    workers: { type: 'string', default: '1' },
     /** Write a CPU profile of the server to this directory (not recorded in the results). */
     profile: { type: 'string' },
     /** Send GET /healthz instead: the floor of the HTTP stack on this machine, for comparison. */
@@ -63,6 +65,8 @@ interface Result {
   command: string;
   seconds: number;
   concurrency: number;
+  /** Server processes (absent in results recorded before `--workers` existed: 1). */
+  workers?: number;
   decisions: number;
   decisionsPerSecond: number;
   adverts: number;
@@ -132,7 +136,7 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
   try {
     const { keys } = await seed(fresh.env);
     const server = await startChildServer(
-      fresh.env,
+      { ...fresh.env, PERTINENT_WORKERS: String(values.workers) },
       // A shared, busy machine can take long to start a server.
       values.profile
         ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`], timeoutMs: 120_000 }
@@ -171,14 +175,14 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       const load0 = loadavg()[0] ?? 0;
-      const cpu0 = serverCpuMs(server.process.pid);
+      const cpu0 = processTreeCpuMs(server.process.pid);
       timing = true;
       const started = process.hrtime.bigint();
       stopAt = Date.now() + SECONDS * 1000;
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       for (const c of connections) c.close();
       const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-      const cpu = serverCpuMs(server.process.pid) - cpu0;
+      const cpu = processTreeCpuMs(server.process.pid) - cpu0;
       const sorted = Float64Array.from(latencies).sort();
       let pgVersion: string | undefined;
       if (store === 'postgres') {
@@ -192,9 +196,10 @@ async function runOne(store: 'sqlite' | 'postgres'): Promise<Result> {
         label: values.label as string,
         store,
         date: new Date().toISOString(),
-        command: `node --import tsx bench/ads/run.ts --store ${store} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --label ${values.label}${values.baseline ? ' --baseline' : ''}`,
+        command: `node --import tsx bench/ads/run.ts --store ${store} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --workers ${values.workers} --label ${values.label}${values.baseline ? ' --baseline' : ''}`,
         seconds: Math.round(elapsed * 10) / 10,
         concurrency: CONCURRENCY,
+        workers: Number(values.workers),
         decisions,
         decisionsPerSecond: Math.round(decisions / elapsed),
         adverts,
@@ -268,15 +273,6 @@ function client(host: string, port: number): Client {
 }
 
 /** User + system CPU time of a process so far, in ms (Linux /proc; 0 elsewhere). */
-function serverCpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const jsonPath = `${resultsDir}ads.json`;
 const all: Result[] = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Result[]) : [];
@@ -310,11 +306,11 @@ const md = [
   '',
   `Machine: ${m?.cpu ?? '?'}, ${m?.cores ?? '?'} cores, ${m?.memoryGb ?? '?'} GB, Node ${m?.node ?? '?'}. Written at commit ${commit}.`,
   '',
-  '| label | store | decisions/s | p50 ms | p90 ms | p99 ms | max ms | server CPU ms / 1,000 | adverts / decisions | errors | connections | load before → after | date |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|',
+  '| label | store | decisions/s | p50 ms | p90 ms | p99 ms | max ms | server CPU ms / 1,000 | adverts / decisions | errors | connections | server processes | load before → after | date |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|',
   ...all.map(
     (r) =>
-      `| ${r.label} | ${r.store} | ${r.decisionsPerSecond.toLocaleString('en')} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpuMsPer1000 ?? '–'} | ${r.adverts.toLocaleString('en')} / ${r.decisions.toLocaleString('en')} | ${r.errors} | ${r.concurrency} | ${r.load[0]} → ${r.load[1]} | ${r.date.slice(0, 16).replace('T', ' ')} UTC |`,
+      `| ${r.label} | ${r.store} | ${r.decisionsPerSecond.toLocaleString('en')} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpuMsPer1000 ?? '–'} | ${r.adverts.toLocaleString('en')} / ${r.decisions.toLocaleString('en')} | ${r.errors} | ${r.concurrency} | ${r.workers ?? 1} | ${r.load[0]} → ${r.load[1]} | ${r.date.slice(0, 16).replace('T', ' ')} UTC |`,
   ),
   '',
   'Commands:',

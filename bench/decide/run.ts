@@ -7,7 +7,7 @@
  *   3. over HTTP: the real server (`pertinent serve`) in a child process, loaded
  *      from this process over loopback keep-alive connections; throughput and latency.
  *
- *   node --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32]
+ *   node --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--workers 2]
  *
  * Results go to bench/results/decide.md (and decide.json).
  */
@@ -17,6 +17,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { processTreeCpuMs } from '../../src/platform/child-server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createServices } from '../../src/platform/container.ts';
 
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     decisions: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '32' },
+    /** Server processes for the HTTP part (`serve --workers`). */
+    workers: { type: 'string', default: '2' },
     data: { type: 'string', default: '/work/shared/data/amazon/Sports_and_Outdoors.txt' },
     /** Keep the seeded data directory here and reuse it on the next run (seeding takes a minute). */
     keep: { type: 'string' },
@@ -147,7 +150,7 @@ await services.close();
 // Over HTTP: the real server in a child process.
 const port = 18000 + Math.floor(Math.random() * 1000);
 const child = spawn(process.execPath, ['bin/pertinent.mjs', 'serve', '--data-dir', dir, '--port', String(port)], {
-  env: { ...process.env, PERTINENT_LOG_LEVEL: 'warn' },
+  env: { ...process.env, PERTINENT_LOG_LEVEL: 'warn', PERTINENT_WORKERS: String(values.workers) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const agent = new Agent({ keepAlive: true, maxSockets: Number(values.concurrency) });
@@ -175,25 +178,29 @@ const post = (body: unknown) =>
     req.on('error', reject);
     req.end(payload);
   });
-for (let i = 0; i < 100; i++) {
-  try {
-    if ((await post(requestFor())) === 200) break;
-  } catch {
+/** GET /readyz on a new connection (each may reach another server process). */
+const readyz = () =>
+  new Promise<number>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+// Every process has built its models once ten answers in a row say ready.
+for (let ok = 0, tries = 0; ok < 10 && tries < 3000; tries++) {
+  if ((await readyz()) === 200) ok++;
+  else {
+    ok = 0;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 for (let i = 0; i < 300; i++) await post(requestFor());
 const http: number[] = [];
 let errors = 0;
-/** CPU time (ms) the server process has used so far, from /proc (Linux). */
-const serverCpuMs = () => {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-};
+/** CPU time (ms) the server's processes have used so far (Linux /proc). */
+const serverCpuMs = () => processTreeCpuMs(child.pid);
 const serverCpu0 = serverCpuMs();
 const until = performance.now() + Number(values.seconds) * 1000;
 const t1 = performance.now();
@@ -223,7 +230,7 @@ child.kill('SIGTERM');
 agent.destroy();
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
-const command = `node --import tsx bench/decide/run.ts --decisions ${N} --seconds ${values.seconds} --concurrency ${values.concurrency}`;
+const command = `node --import tsx bench/decide/run.ts --decisions ${N} --seconds ${values.seconds} --concurrency ${values.concurrency} --workers ${values.workers}`;
 writeFileSync(
   'bench/results/decide.json',
   `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, inProcess: inProc, personalized, overHttp }, null, 2)}\n`,
@@ -246,7 +253,7 @@ Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length}
 | in-process decision, p50 / p90 / p99 (${N} sequential, each recorded) | ${inProc.p50} / ${inProc.p90} / ${inProc.p99} ms |
 | in-process CPU time per decision | ${inProc.cpuMs} ms |
 | personalized share of those decisions | ${Math.round((100 * personalized) / N)} % |
-| over HTTP on loopback, decisions per second (${overHttp.concurrency} connections, ${values.seconds} s) | ${overHttp.perSecond} |
+| over HTTP on loopback, decisions per second (${overHttp.concurrency} connections, ${values.seconds} s, ${values.workers} server processes) | ${overHttp.perSecond} |
 | over HTTP, p50 / p99 | ${overHttp.p50} / ${overHttp.p99} ms |
 | server CPU time per decision over HTTP | ${overHttp.serverCpuMsPerDecision} ms |
 | HTTP errors | ${overHttp.errors} |

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -62,4 +63,44 @@ export function startChildServer(
       reject(new Error(`pertinent serve exited (${signal ?? code}) before listening:\n${output}`));
     });
   });
+}
+
+/** Fields of /proc/<pid>/stat after the command name (state is [0], parent pid [1]), or undefined. */
+function procStat(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined; // ended, or not Linux
+  }
+}
+
+/** Pids of the live processes whose parent is `pid` (Linux /proc; empty elsewhere). */
+export function childPids(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    const fields = procStat(entry);
+    return fields && Number(fields[1]) === pid && fields[0] !== 'Z' ? [Number(entry)] : [];
+  });
+}
+
+/**
+ * CPU time (user + system, ms) used so far by a process and its live children —
+ * a server started with several workers included (Linux /proc; NaN elsewhere).
+ */
+export function processTreeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let total = 0;
+  for (const p of [pid, ...childPids(pid)]) {
+    const fields = procStat(p);
+    if (!fields) continue;
+    total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  }
+  return total;
 }

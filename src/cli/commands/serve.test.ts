@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { freshServerStore, seedItems, storedEventIds, withServices } from '../../modules/events/events.testing.ts';
 import type { ChildServer } from '../../platform/child-server.ts';
-import { startChildServer } from '../../platform/child-server.ts';
+import { childPids as childrenOf, startChildServer } from '../../platform/child-server.ts';
 import { createTestTenant } from '../../platform/testing-app.ts';
-
-/** Pids of the live processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
 
 const alive = (pid: number) => {
   try {

@@ -186,6 +186,7 @@ export class DecisionService {
   readonly #publishing = new Set<Promise<void>>();
   readonly #auditRetentionMs: number;
   readonly #states = new Map<string, Promise<TenantState>>();
+  #warming = 0;
   readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
   #pendingAudit: AuditRecord[] = [];
   #pendingCounters: CounterRow[] = [];
@@ -276,7 +277,17 @@ export class DecisionService {
    * Decisions arriving meanwhile wait for their tenant's build, as they would anyway.
    */
   async warm(tenantIds: readonly string[]): Promise<void> {
-    for (const tenantId of tenantIds) await this.#state(tenantId);
+    this.#warming++;
+    try {
+      for (const tenantId of tenantIds) await this.#state(tenantId);
+    } finally {
+      this.#warming--;
+    }
+  }
+
+  /** False while {@link warm} is building models (for readiness checks). */
+  ready(): boolean {
+    return this.#warming === 0;
   }
 
   /** Forgets the tenant's models and catalog; they are rebuilt on the next decision. */

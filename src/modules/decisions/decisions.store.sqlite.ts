@@ -1,37 +1,33 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { packCounters, unpackCounter } from './decisions.store.ts';
 
 /**
- * Audit records and counters are written on a connection of their own with
- * `synchronous = NORMAL`: in WAL mode a commit then survives a crash of the
- * process but not a power loss, and costs no fsync — a decision must not wait
- * for the disk (docs/adr/0006-decision-pipeline.md). Everything else uses the
- * shared connection (FULL).
+ * Audit records and counters are committed with `synchronous = NORMAL`: in WAL
+ * mode such a commit survives a crash of the process but not a power loss, and
+ * costs no fsync — a decision must not wait for the disk
+ * (docs/adr/0006-decision-pipeline.md). They are written on the shared
+ * connection, switched to NORMAL for that one transaction: a commit by another
+ * connection would make this one drop its whole page cache, and every read of
+ * the next decisions would go back to the file (about twice as slow).
+ * A later FULL commit fsyncs the WAL up to its own frames, these included.
  */
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
-  readonly #audit: BetterSqlite3.Database;
   readonly #insertDecision;
   readonly #insertCounter;
   readonly #listCounters;
   readonly #writeBatch;
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
-    this.#audit = new BetterSqlite3(db.sqlite.name);
-    this.#audit.pragma('journal_mode = WAL');
-    this.#audit.pragma('synchronous = NORMAL');
-    this.#audit.pragma('busy_timeout = 5000');
-    this.#audit.pragma('cache_size = -65536');
-    this.#insertDecision = this.#audit.prepare(
+    this.#insertDecision = this.#db.prepare(
       'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#insertCounter = this.#audit.prepare(
+    this.#insertCounter = this.#db.prepare(
       'INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#writeBatch = this.#audit.transaction((records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
+    this.#writeBatch = this.#db.transaction((records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
       for (const r of records) {
         this.#insertDecision.run(
           r.tenantId,
@@ -84,13 +80,18 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
-    this.#writeBatch(records, packCounters(counters));
+    const packed = packCounters(counters);
+    // better-sqlite3 is synchronous: no other statement runs on the connection until FULL is back.
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      this.#writeBatch(records, packed);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
-  /** Closes the audit connection (the shared one is closed by the database). */
-  async close(): Promise<void> {
-    if (this.#audit.open) this.#audit.close();
-  }
+  /** Nothing of its own to release (the shared connection is closed by the database). */
+  async close(): Promise<void> {}
 
   async findDecision(tenantId: string, id: string): Promise<AuditRecord | undefined> {
     const row = this.#db.prepare('SELECT record FROM decisions WHERE tenant_id = ? AND id = ?').get(tenantId, id) as

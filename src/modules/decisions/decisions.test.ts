@@ -54,6 +54,18 @@ describeEachStore('decisions end to end (demo shop)', (getDb) => {
   };
   const ids = (d: Decision) => d.items.map((i) => i.itemId);
 
+  test('/readyz answers 503 while the models warmed at start are built, 200 after; /healthz answers throughout', async () => {
+    services.decisions.invalidate(shop.id);
+    const warming = services.decisions.warm([shop.id]);
+    const during = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(during.statusCode, 503, during.body);
+    assert.equal(during.json().code, 'not_ready');
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    await warming;
+    const afterwards = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(afterwards.statusCode, 200, afterwards.body);
+  });
+
   test('the coat buyer gets gloves, hats or scarves — not cat food — each with its reason and the data used', async () => {
     const d = await decide({ placement: 'home', subjectId: 'alice' });
     assert.equal(d.mode, 'personalized');

@@ -74,8 +74,8 @@ interface WriterResult {
  * Events are written by a worker thread with its own connection
  * (events.sqlite-writer.mjs): the main thread goes on parsing and validating
  * while a commit waits for fsync, and batches that arrive meanwhile share the
- * next commit. A second thread checkpoints the WAL into the database file, so
- * that commits never wait for a checkpoint. An in-memory database has no second connection, so its events
+ * next commit. A second thread, started with the store, checkpoints the WAL
+ * into the database file for every connection, so that commits never wait for a checkpoint. An in-memory database has no second connection, so its events
  * are written on the main thread.
  */
 export class SqliteEventStore implements EventStore {
@@ -118,6 +118,10 @@ export class SqliteEventStore implements EventStore {
       }
       return stored;
     });
+    // Every connection to the file leaves checkpoints to this thread (wal_autocheckpoint = 0):
+    // otherwise whichever connection commits past 1,000 WAL pages copies them into the file, on
+    // the main thread, in the middle of a request.
+    if (!this.#db.memory) this.#startCheckpointer();
   }
 
   async existingItems(tenantId: string, itemIds: readonly string[]): Promise<Set<string>> {
