@@ -7,7 +7,10 @@
  *   3. over HTTP: the real server (`pertinent serve`) in a child process, loaded
  *      from this process over loopback keep-alive connections; throughput and latency.
  *
- *   node --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--workers 2]
+ *   node --max-semi-space-size=64 --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--workers 2]
+ *
+ * (`--max-semi-space-size=64` gives the in-process part the young generation the
+ * server's processes run with; see WORKER_NODE_OPTIONS in src/cli/commands/serve.ts.)
  *
  * Results go to bench/results/decide.md (and decide.json).
  */
@@ -230,7 +233,8 @@ child.kill('SIGTERM');
 agent.destroy();
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
-const command = `node --import tsx bench/decide/run.ts --decisions ${N} --seconds ${values.seconds} --concurrency ${values.concurrency} --workers ${values.workers}`;
+const v8Flags = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')).map((a) => `${a} `);
+const command = `node ${v8Flags.join('')}--import tsx bench/decide/run.ts --decisions ${N} --seconds ${values.seconds} --concurrency ${values.concurrency} --workers ${values.workers}`;
 writeFileSync(
   'bench/results/decide.json',
   `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, inProcess: inProc, personalized, overHttp }, null, 2)}\n`,
@@ -244,7 +248,7 @@ ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 Machine: ${machine}; load average during the run ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')} (1/5/15 min; other work was running on the machine).
-Store: embedded SQLite (WAL; audit records and counters on their own connection with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md).
+Store: embedded SQLite (WAL; audit records and counters committed with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md). Server: \`pertinent serve --workers ${values.workers}\` (docs/adr/0014-server-processes-per-machine.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 
 | measure | value |
