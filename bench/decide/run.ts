@@ -247,7 +247,7 @@ ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 
 Machine: ${machine}; load average during the run ${loadavg()
     .map((x) => x.toFixed(1))
-    .join(' / ')} (1/5/15 min; other work was running on the machine).
+    .join(' / ')} (1/5/15 min; the benchmark's own client and server count in it).
 Store: embedded SQLite (WAL; audit records and counters committed with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md). Server: \`pertinent serve --workers ${values.workers}\` (docs/adr/0014-server-processes-per-machine.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 

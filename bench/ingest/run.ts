@@ -26,7 +26,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freshServerStore, seedItems, storedEventIds, withServices } from '../../src/modules/events/events.testing.ts';
-import { startChildServer } from '../../src/platform/child-server.ts';
+import { childPids, processTreeCpuMs, startChildServer } from '../../src/platform/child-server.ts';
 import { createTestTenant } from '../../src/platform/testing-app.ts';
 
 const { values } = parseArgs({
@@ -114,29 +114,31 @@ function makeBodies(prefix: string, count: number): string[] {
   return bodies;
 }
 
-/** User + system CPU time of a process, in ms (Linux). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** User + system CPU time of the server (its primary and worker processes), in ms (Linux). */
+const cpuMs = processTreeCpuMs;
 
-/** CPU time (ms) of each thread of a process, by thread id (Linux). */
+/** CPU time (ms) of each thread of the server's processes, by process/thread id (Linux). */
 function threadCpuMs(pid: number | undefined): Map<string, { name: string; ms: number }> {
   const threads = new Map<string, { name: string; ms: number }>();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.set(tid, { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
-    }
-  } catch {}
+  if (pid === undefined) return threads;
+  for (const p of [pid, ...childPids(pid)]) {
+    try {
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const stat = readFileSync(`/proc/${p}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        threads.set(`${p}/${tid}`, { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+      }
+    } catch {}
+  }
   return threads;
+}
+
+/** 'main' for a worker process's JavaScript thread, 'primary' for the cluster's primary, else 'thread <id>'. */
+function threadName(key: string, primary: number | undefined): string {
+  const [pid, tid] = key.split('/');
+  if (pid !== tid) return `thread ${tid}`;
+  return pid === String(primary) ? 'primary' : 'main';
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -206,7 +208,7 @@ async function run(store: 'sqlite' | 'postgres'): Promise<Result> {
       const serverCpu = cpuMs(server.process.pid) - cpu0;
       const busiest = [...threadCpuMs(server.process.pid)]
         .map(([tid, t]) => ({
-          name: tid === String(server.process.pid) ? 'main' : `thread ${tid}`,
+          name: threadName(tid, server.process.pid),
           ms: t.ms - (threads0.get(tid)?.ms ?? 0),
         }))
         .sort((a, b) => b.ms - a.ms)
