@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, sql, rowSql, conflictSql, width, mode } = workerData;
+const { file, sql, rowSql, conflictSql, width } = workerData;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 // As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
@@ -19,31 +19,10 @@ db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
 
-if (mode === 'checkpoint') {
-  // The checkpointer: copies committed WAL frames into the database file
-  // (and fsyncs it) on its own thread, so that the writer's commits only
-  // append to the WAL and never wait for a checkpoint. PASSIVE never blocks
-  // the writer; durability does not depend on it (commits fsync the WAL).
-  const timer = setInterval(() => {
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Busy or closing: the next round (or the writer's connection) will do it.
-    }
-  }, 250);
-  parentPort.on('message', (message) => {
-    if (message.type === 'close') {
-      clearInterval(timer);
-      db.close();
-      parentPort.close();
-    }
-  });
-} else {
-  startWriter();
-}
+startWriter();
 
 function startWriter() {
-  // The checkpointer thread does the checkpoints; a commit here only appends to the WAL.
+  // The database's checkpointer thread does the checkpoints; a commit here only appends to the WAL.
   db.pragma('wal_autocheckpoint = 0');
   const insertOne = db.prepare(`${sql} ${rowSql}${conflictSql}`);
   // Up to CHUNK events per statement: fewer calls into SQLite, one result each.

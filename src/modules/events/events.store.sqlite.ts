@@ -74,8 +74,8 @@ interface WriterResult {
  * Events are written by a worker thread with its own connection
  * (events.sqlite-writer.mjs): the main thread goes on parsing and validating
  * while a commit waits for fsync, and batches that arrive meanwhile share the
- * next commit. A second thread, started with the store, checkpoints the WAL
- * into the database file for every connection, so that commits never wait for a checkpoint. An in-memory database has no second connection, so its events
+ * next commit. Checkpoints are done by the database's checkpointer thread
+ * (platform/db/database.ts), so that commits never wait for one. An in-memory database has no second connection, so its events
  * are written on the main thread.
  */
 export class SqliteEventStore implements EventStore {
@@ -84,7 +84,6 @@ export class SqliteEventStore implements EventStore {
   readonly #insert: BetterSqlite3.Statement<unknown[]>;
   readonly #insertMany: (tenantId: string, events: readonly EventRecord[]) => number;
   #writer: Worker | undefined;
-  #checkpointer: Worker | undefined;
   readonly #pending = new Map<number, { resolve: (stored: number) => void; reject: (error: Error) => void }>();
   #nextId = 0;
 
@@ -118,10 +117,6 @@ export class SqliteEventStore implements EventStore {
       }
       return stored;
     });
-    // Every connection to the file leaves checkpoints to this thread (wal_autocheckpoint = 0):
-    // otherwise whichever connection commits past 1,000 WAL pages copies them into the file, on
-    // the main thread, in the middle of a request.
-    if (!this.#db.memory) this.#startCheckpointer();
   }
 
   async existingItems(tenantId: string, itemIds: readonly string[]): Promise<Set<string>> {
@@ -167,20 +162,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  #startCheckpointer(): void {
-    if (this.#checkpointer) return;
-    const checkpointer = new Worker(WRITER_URL, { workerData: { file: this.#db.name, mode: 'checkpoint' } });
-    checkpointer.unref();
-    // Should it stop, the next batch starts another (the WAL only grows meanwhile).
-    checkpointer.on('error', () => {});
-    checkpointer.on('exit', () => {
-      if (this.#checkpointer === checkpointer) this.#checkpointer = undefined;
-    });
-    this.#checkpointer = checkpointer;
-  }
-
   #startWriter(): Worker {
-    this.#startCheckpointer();
     if (this.#writer) return this.#writer;
     const writer = new Worker(WRITER_URL, {
       workerData: { file: this.#db.name, sql: INSERT_INTO, rowSql: ROW, conflictSql: ON_CONFLICT, width: WIDTH },
@@ -208,17 +190,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    const threads = [this.#writer, this.#checkpointer].filter((w): w is Worker => w !== undefined);
+    const worker = this.#writer;
     this.#writer = undefined;
-    this.#checkpointer = undefined;
-    await Promise.all(
-      threads.map((worker) => {
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        worker.ref();
-        worker.postMessage({ type: 'close' });
-        return exited;
-      }),
-    );
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
+    worker.postMessage({ type: 'close' });
+    await exited;
   }
 
   async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {

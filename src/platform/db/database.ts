@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -36,10 +37,12 @@ export async function openSqlite(file: string): Promise<SqliteDb> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   tuneSqliteConnection(sqlite);
+  const checkpointer = sqlite.memory ? undefined : startCheckpointer(sqlite.name);
   const db: SqliteDb = {
     kind: 'sqlite',
     sqlite,
     close: async () => {
+      await checkpointer?.stop();
       if (sqlite.open) sqlite.close();
     },
   };
@@ -47,10 +50,38 @@ export async function openSqlite(file: string): Promise<SqliteDb> {
   return db;
 }
 
+const CHECKPOINTER_URL = new URL('./sqlite-checkpointer.mjs', import.meta.url);
+
+/**
+ * Starts the thread that checkpoints the database file for every connection
+ * (sqlite-checkpointer.mjs). Should it stop, the WAL only grows until the last
+ * connection closes, which checkpoints it.
+ */
+function startCheckpointer(file: string): { stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER_URL, { workerData: { file } });
+  worker.unref();
+  worker.on('error', () => {});
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  return {
+    stop: async () => {
+      if (exited) return;
+      worker.ref();
+      worker.postMessage({ type: 'close' });
+      await exit;
+    },
+  };
+}
+
 /**
  * Settings of the connections to the database file: a 64 MiB page cache, and
- * no automatic checkpoints — the event store's checkpointer thread does them,
- * off the request path. (No memory map: measured, a read after another
+ * no automatic checkpoints — the checkpointer thread started with the
+ * database does them, off the request path. (No memory map: measured, a read after another
  * connection's commit then costs several times more, the map being redone.)
  */
 function tuneSqliteConnection(sqlite: BetterSqlite3.Database): void {
