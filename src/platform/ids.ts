@@ -1,9 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const bytes = new Uint8Array(16);
-/** Random bytes drawn 4 KiB at a time: one call into the system's generator per 409 ids, not per id. */
-const pool = new Uint8Array(4096);
+const time = new Uint8Array(6);
+/** Random bytes drawn 4 KiB at a time (one call into the system's generator per 409 ids); each serves once. */
+const pool = new Uint8Array(4090);
 let used = pool.length;
 
 /**
@@ -17,25 +17,23 @@ let used = pool.length;
  * timeOrderedId(); // '019ab3c2-5e1f-7d3a-9c4b-1f2e3d4c5b6a'
  */
 export function timeOrderedId(now: number = Date.now()): string {
-  if (used + 10 > pool.length) {
+  if (used === pool.length) {
     randomFillSync(pool);
     used = 0;
   }
-  bytes.set(pool.subarray(used, used + 10), 6);
-  // Each random byte serves once.
-  pool.fill(0, used, used + 10);
+  const r = used;
   used += 10;
   let t = now;
   for (let i = 5; i >= 0; i--) {
-    bytes[i] = t % 256;
+    time[i] = t % 256;
     t = Math.floor(t / 256);
   }
-  bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f);
-  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
-  let out = '';
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
-    out += HEX[bytes[i] as number];
-  }
-  return out;
+  const hex = (i: number) => HEX[pool[r + i] as number] as string;
+  return (
+    `${HEX[time[0] as number]}${HEX[time[1] as number]}${HEX[time[2] as number]}${HEX[time[3] as number]}-` +
+    `${HEX[time[4] as number]}${HEX[time[5] as number]}-` +
+    `${HEX[0x70 | ((pool[r] as number) & 0x0f)]}${hex(1)}-` +
+    `${HEX[0x80 | ((pool[r + 2] as number) & 0x3f)]}${hex(3)}-` +
+    `${hex(4)}${hex(5)}${hex(6)}${hex(7)}${hex(8)}${hex(9)}`
+  );
 }

@@ -5,7 +5,7 @@ import type { App } from '../../platform/http.ts';
 import { problemResponses, subjectOf } from '../../platform/http.ts';
 import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
 import type { ConsentService, PolicyInfo, SubjectConsents, SubjectEntry } from './consent.service.ts';
-import { ledgerEntryProof } from './consent.views.ts';
+import { consentStateView, ledgerEntryProof } from './consent.views.ts';
 
 const SubjectId = Type.String({ pattern: SUBJECT_ID_PATTERN, description: "The subject's id in the tenant's system." });
 const PolicyVersion = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'A policy (notice) version.' });
@@ -79,14 +79,7 @@ const entryView = (e: SubjectEntry) => ({ subjectId: e.subjectId, ...ledgerEntry
 const consentsView = (c: SubjectConsents) => ({
   subjectId: c.subjectId,
   currentPolicyVersion: c.currentPolicyVersion,
-  purposes: c.purposes.map((p) => ({
-    purpose: p.purpose,
-    status: p.status,
-    seq: p.latest?.seq ?? null,
-    method: p.latest?.method ?? null,
-    policyVersion: p.latest?.policyVersion ?? null,
-    recordedAt: p.latest ? iso(p.latest.recordedAt) : null,
-  })),
+  purposes: c.purposes.map(consentStateView),
 });
 
 const policyView = (p: PolicyInfo) => ({

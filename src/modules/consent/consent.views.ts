@@ -1,3 +1,4 @@
+import type { EffectiveConsent } from '../../core/consent/state.ts';
 import type { SubjectEntry } from './consent.service.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -22,4 +23,14 @@ export const ledgerEntryProof = (e: SubjectEntry) => ({
   recordedAt: iso(e.recordedAt),
   prevHash: e.prevHash,
   hash: e.hash,
+});
+
+/** A purpose's effective consent as clients read it: its status and the ledger entry it rests on. */
+export const consentStateView = (p: EffectiveConsent) => ({
+  purpose: p.purpose,
+  status: p.status,
+  seq: p.latest?.seq ?? null,
+  method: p.latest?.method ?? null,
+  policyVersion: p.latest?.policyVersion ?? null,
+  recordedAt: p.latest ? iso(p.latest.recordedAt) : null,
 });

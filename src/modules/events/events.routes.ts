@@ -8,6 +8,7 @@ import { SUBJECT_ID_PATTERN } from '../../platform/subject-token.ts';
 import type { EventService } from './events.service.ts';
 import type { EventRecord } from './events.store.ts';
 import { EVENT_SOURCES, EVENT_TYPES } from './events.store.ts';
+import { eventView } from './events.views.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -193,21 +194,8 @@ export function parseNdjson(text: string): unknown[] {
   return events;
 }
 
-const wire = (e: EventRecord) => ({
-  eventId: e.eventId,
-  subjectId: e.subjectId,
-  type: e.type,
-  itemId: e.itemId,
-  query: e.query,
-  occurredAt: new Date(e.occurredAt).toISOString(),
-  receivedAt: new Date(e.receivedAt).toISOString(),
-  quantity: e.quantity,
-  price: e.price,
-  context: { placement: e.placement, page: e.page },
-  source: e.source,
-  purpose: e.purpose,
-  provenance: e.provenance,
-});
+/** An event as the events routes return it: with its subject. */
+const wire = (e: EventRecord) => ({ subjectId: e.subjectId, ...eventView(e) });
 
 /**
  * Event ingest and declared preferences. Registered as an encapsulated plugin

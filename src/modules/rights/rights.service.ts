@@ -7,9 +7,10 @@ import { AppError, badRequest } from '../../platform/errors.ts';
 import type { FieldCipher } from '../../platform/field-cipher.ts';
 import { FieldCipher as Cipher, contactAad } from '../../platform/field-cipher.ts';
 import type { SubjectConsents, SubjectEntry } from '../consent/consent.service.ts';
-import { ledgerEntryProof } from '../consent/consent.views.ts';
+import { consentStateView, ledgerEntryProof } from '../consent/consent.views.ts';
 import type { PreferencesView } from '../events/events.service.ts';
 import type { EventRecord } from '../events/events.store.ts';
+import { eventView } from '../events/events.views.ts';
 import type {
   ActorScope,
   ErasureCounts,
@@ -106,21 +107,6 @@ const FEED_OVERLAP_MS = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Purposes that profile the subject; an objection (Art. 21) stops them all. Measurement only counts. */
 const PROFILING_EXEMPT: readonly Purpose[] = ['measurement'];
-
-const eventView = (e: EventRecord) => ({
-  eventId: e.eventId,
-  type: e.type,
-  itemId: e.itemId,
-  query: e.query,
-  occurredAt: iso(e.occurredAt),
-  receivedAt: iso(e.receivedAt),
-  quantity: e.quantity,
-  price: e.price,
-  context: { placement: e.placement, page: e.page },
-  source: e.source,
-  purpose: e.purpose,
-  provenance: e.provenance,
-});
 
 export const requestView = (r: RightsRequestRecord) => ({
   requestId: r.id,
@@ -243,16 +229,7 @@ export class RightsService {
       consents: {
         ledgerPseudonym: ledger?.pseudonym ?? null,
         subjectRef: ledger?.subjectRef ?? null,
-        current: consents.purposes
-          .filter((p) => p.status !== 'unset')
-          .map((p) => ({
-            purpose: p.purpose,
-            status: p.status,
-            seq: p.latest?.seq ?? null,
-            method: p.latest?.method ?? null,
-            policyVersion: p.latest?.policyVersion ?? null,
-            recordedAt: p.latest ? iso(p.latest.recordedAt) : null,
-          })),
+        current: consents.purposes.filter((p) => p.status !== 'unset').map(consentStateView),
         history: history.map(ledgerEntryProof),
       },
       restrictions: {
