@@ -18,6 +18,10 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
+// As in platform/db/database.ts: each batch's savepoint journal in memory, not
+// in a temporary file (measured: a quarter of this thread's CPU).
+db.pragma('temp_store = MEMORY');
+db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 
 startWriter();
 
