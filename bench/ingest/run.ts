@@ -304,9 +304,8 @@ is checked afterwards.
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}. Written at commit ${commit}.
 
-**The machine was shared** with other engineers' tests and benchmarks during every run (1-minute
-load average in the table: 5 to 18 on 2 cores), so events/s mostly measures how much CPU the run
-got. "server CPU" is the server process's CPU time (all threads) per 1,000 events; "busiest thread"
+Runs before "quiet" shared the machine with other engineers' tests and benchmarks (1-minute load
+average 5 to 18 on 2 cores), so their events/s mostly measure how much CPU the run got. "server CPU" is the server process's CPU time (all threads) per 1,000 events; "busiest thread"
 is the CPU time of its busiest thread (the SQLite writer; the main thread on PostgreSQL) and the
 rate that thread alone would allow on a core of its own — an estimate of an unloaded machine, not a
 measurement. PostgreSQL's own CPU time is not counted.
@@ -356,18 +355,23 @@ run preceded the CPU columns. Changes, in the order they paid off (docs/adr/0009
 6. SQLite: 100 rows per INSERT statement; values cross to the writer as one flat JSON array.
 7. SQLite: a checkpointer thread copies the WAL into the database file, so a commit never waits
    for a checkpoint (lower p99).
+8. SQLite: statement and savepoint journals in memory (\`temp_store = MEMORY\`). This build of
+   SQLite keeps them in a temporary file by default, and each batch's savepoint wrote the
+   original of every page it changed there: a profile of the writer thread put a quarter of its
+   CPU in those writes (subjournalPageIfRequired → pwrite). The writer went from about 19–20 to
+   12–13 ms of CPU per 1,000 events, and the rate from 42,460 ("stop 8") to the "latest" rows.
 
-## Where the time goes now (and why SQLite is under its target here)
+## Where the time goes now
 
-PostgreSQL reaches its 20,000 events/s target on this shared machine. SQLite does not reach 50,000:
-its single writer thread needs about 25–40 ms of CPU per 1,000 events here (inserting into the
-table and the one index, then writing each dirty 4 KB page to the WAL and fsyncing it), so even
-with a core to itself it would stay around 25,000–35,000 events/s as measured under this load; the
-main thread (HTTP, JSON, validation) needs about 8–12 ms. Throughput also falls as the table grows
-(more distinct index pages per commit): a 100,000-event run went at about 18,000 events/s where the
-200,000-event runs above averaged 11,000–12,000. Further gains would need fewer dirty pages per
-commit — larger groups (more concurrent clients), or a write-optimized staging table merged into
-the indexed one in bulk — which trade latency or complexity; see the ADR.
+The SQLite writer thread is still the busiest (about 12–13 ms of CPU per 1,000 events on a quiet
+machine): B-tree inserts into the table and its unique index, then writing each dirty 4 KB page to
+the WAL (scattered index pages dominate) and fsyncing it. The main thread (HTTP, JSON, validation)
+needs about 6–7 ms, and the client shares the same two cores. Rates vary by ±10 % from run to run
+on this machine; the CPU columns vary less. Two things were measured and left out: forcing the WAL
+to start again from its beginning under load (a RESTART checkpoint makes the writer drop its page
+cache; a checkpoint on the writer's connection makes its commits wait for the database file's
+fsync; 15–25 % slower either way, see sqlite-checkpointer.mjs), and SQLite's own JSON parsing
+(\`INSERT … SELECT FROM json_each(?)\`) in place of binding values (no faster).
 `;
 writeFileSync(`${resultsDir}ingest.md`, md + mdRows);
 console.log(`Wrote ${jsonFile} and ingest.md`);
