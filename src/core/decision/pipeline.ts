@@ -105,10 +105,20 @@ const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' 
 });
 
 /** Stage 1: every candidate with the reason it came from (one entry per source and item). */
+/**
+ * How many candidates each source is asked for in a slate of `limit` items:
+ * enough to survive the guardrails and diversity, few enough to stay fast.
+ *
+ * @example
+ * candidatesPerSource(10); // 30
+ */
+export function candidatesPerSource(limit: number): number {
+  return Math.max(limit * 3, 24);
+}
+
 export function collectCandidates(input: DecisionInput): Candidate[] {
   const { request, view, sources, catalog, placement } = input;
-  // Enough candidates per source to survive the guardrails and diversity, few enough to stay fast.
-  const k = Math.max(request.limit * 3, 24);
+  const k = candidatesPerSource(request.limit);
   const ctx = request.context;
   const out: Candidate[] = [];
   const push = (list: readonly { itemId: string; score: number }[], reason: (s: never) => Reason) => {

@@ -82,6 +82,14 @@ export class ComplementsModel {
   readonly #subjects = new Map<string, SubjectBaskets>();
   readonly #gapUnits: number[] = [];
   #categoryCache: CategoryStats | undefined;
+  /**
+   * Answers of {@link complementsOf} by anchor, kept until the model changes
+   * (any add, removal or attribute change empties it): a decision asks for
+   * the complements of the page's item and of recent purchases, and the same
+   * popular anchors come back often. Exact: an answer is never older than the
+   * model.
+   */
+  readonly #answers = new Map<string, { k: number; list: readonly Recommendation[] }>();
 
   constructor(options: Partial<ComplementsOptions> & { items?: ItemIndex; attributes?: AttributeIndex } = {}) {
     this.items = options.items ?? new ItemIndex();
@@ -97,7 +105,13 @@ export class ComplementsModel {
   setAttributes(attributes: ItemAttributes): void {
     this.items.intern(attributes.itemId);
     this.attributes.set(attributes);
+    this.#changed();
+  }
+
+  /** The model changed: derived statistics and cached answers are stale. */
+  #changed(): void {
     this.#categoryCache = undefined;
+    this.#answers.clear();
   }
 
   /** Records one interaction; views are ignored. */
@@ -136,7 +150,7 @@ export class ComplementsModel {
     }
     basket.push(item);
     this.#pairs.addTotal(item, WEIGHT_UNIT);
-    this.#categoryCache = undefined;
+    this.#changed();
   }
 
   /** Removes every contribution of the subject exactly. */
@@ -160,7 +174,7 @@ export class ComplementsModel {
       this.#pairs.addTotal(-1, -WEIGHT_UNIT);
     }
     this.#subjects.delete(subjectId);
-    this.#categoryCache = undefined;
+    this.#changed();
   }
 
   /** Number of baskets containing the item (by index). */
@@ -238,7 +252,15 @@ export class ComplementsModel {
    * @example
    * model.complementsOf("tent", 10); // [{ itemId: "pegs", score: 1.2, reason: { kind: "bought_with", anchor: "tent" } }, …]
    */
-  complementsOf(itemId: string, k: number): Recommendation[] {
+  complementsOf(itemId: string, k: number): readonly Recommendation[] {
+    const cached = this.#answers.get(itemId);
+    if (cached !== undefined && cached.k >= k) return cached.k === k ? cached.list : cached.list.slice(0, k);
+    const list = this.#complementsOf(itemId, k);
+    this.#answers.set(itemId, { k, list });
+    return list;
+  }
+
+  #complementsOf(itemId: string, k: number): Recommendation[] {
     const anchor = this.items.findIndex(itemId);
     const itemLevel = anchor === undefined ? new Map<number, number>() : this.itemScores(anchor);
     const merged = new Map<number, { item: number; category: number; via: string | undefined }>();

@@ -1,7 +1,7 @@
 import type { EffectiveStatus } from '../../core/consent/state.ts';
 import { ConsentedView } from '../../core/decision/consented-view.ts';
 import { MemoryCatalog } from '../../core/decision/memory-catalog.ts';
-import { decide } from '../../core/decision/pipeline.ts';
+import { candidatesPerSource, decide } from '../../core/decision/pipeline.ts';
 import { defaultPlacement } from '../../core/decision/placement.ts';
 import { inControlGroup } from '../../core/decision/random.ts';
 import type {
@@ -148,6 +148,8 @@ const DAY = 24 * 3600 * 1000;
 const HISTORY_DAYS = 365;
 /** How many of the latest interactions feed the personal model. */
 const PERSONAL_HISTORY = 20;
+/** Slates up to this size find every item's complements computed when the models are built. */
+const WARM_LIMIT = 10;
 /** Event ids are unique per subject. */
 const trainingKey = (subjectId: string, eventId: string) => `${subjectId}\u0000${eventId}`;
 
@@ -346,10 +348,12 @@ export class DecisionService {
       after = { subjectId: last.subjectId, eventId: last.eventId };
     }
     // Compute ahead what the models would otherwise build lazily (sorted rows,
-    // attribute neighbours, category statistics), so that the first decisions
-    // do not pay for it.
+    // attribute neighbours, category statistics, the complements of every item
+    // as deep as a slate of up to WARM_LIMIT items asks), so that decisions do
+    // not pay for it while the models stay unchanged.
     rec.prepare();
-    for (const item of catalog.items()) rec.complementsOf(item.id, 1);
+    const depth = candidatesPerSource(WARM_LIMIT);
+    for (const item of catalog.items()) rec.complementsOf(item.id, depth);
     const now = this.#now();
     return {
       catalog,
