@@ -1,7 +1,7 @@
 import { fromUnits, toUnits, WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
-import { topK } from './top-k.ts';
+import { type TouchedSink, topK } from './top-k.ts';
 import type { InteractionEvent, InteractionKind, Recommendation } from './types.ts';
 import { DEFAULT_KIND_WEIGHTS } from './types.ts';
 
@@ -200,7 +200,7 @@ export class PersonalTopNModel {
     history: ArrayLike<number>,
     weights: ArrayLike<number> | undefined,
     scores: Float64Array,
-    touched: number[],
+    touched: TouchedSink,
     scale = 1,
   ): void {
     const { alpha, backward, recency, maxHistory, maxNeighbors } = this.scoring;
@@ -315,25 +315,45 @@ export class PersonalTopNModel {
 
   /** The history item that contributed most to candidate `j`, or undefined when none leads to it. */
   strongestAnchor(history: readonly number[], j: number): number | undefined {
+    return this.strongestAnchors(history, [j])[0];
+  }
+
+  /**
+   * {@link strongestAnchor} of each candidate: the history's rows are looked
+   * up once for all of them.
+   */
+  strongestAnchors(history: readonly number[], candidates: ArrayLike<number>): (number | undefined)[] {
     const { recency, maxHistory, backward, alpha } = this.scoring;
-    let best: number | undefined;
-    let bestScore = 0;
+    const rows: {
+      h: number;
+      r: number;
+      norm: number;
+      out: ReadonlyMap<number, number> | undefined;
+      into: ReadonlyMap<number, number> | undefined;
+    }[] = [];
     let r = 1 / recency;
-    let used = 0;
-    for (let p = history.length - 1; p >= 0 && used < maxHistory; p--) {
+    for (let p = history.length - 1; p >= 0 && rows.length < maxHistory; p--) {
       const h = history[p] as number;
       const ch = this.#pairs.total(h);
       if (ch === 0) continue;
-      used++;
       r *= recency;
-      const s =
-        (r * ((this.#pairs.outOf(h)?.get(j) ?? 0) + backward * (this.#pairs.into(h)?.get(j) ?? 0))) / ch ** alpha;
-      if (s > bestScore) {
-        bestScore = s;
-        best = h;
-      }
+      rows.push({ h, r, norm: ch ** alpha, out: this.#pairs.outOf(h), into: this.#pairs.into(h) });
     }
-    return best;
+    const anchors: (number | undefined)[] = [];
+    for (let c = 0; c < candidates.length; c++) {
+      const j = candidates[c] as number;
+      let best: number | undefined;
+      let bestScore = 0;
+      for (const row of rows) {
+        const s = (row.r * ((row.out?.get(j) ?? 0) + backward * (row.into?.get(j) ?? 0))) / row.norm;
+        if (s > bestScore) {
+          bestScore = s;
+          best = row.h;
+        }
+      }
+      anchors.push(best);
+    }
+    return anchors;
   }
 
   /** Canonical state for equality checks in tests. */

@@ -11,7 +11,7 @@ import {
 } from './personal-top-n.ts';
 import { PopularityModel, type PopularityOptions, type PopularityScope } from './popularity.ts';
 import { SimilarItemsModel, type SimilarItemsOptions } from './similar-items.ts';
-import { topK } from './top-k.ts';
+import { TouchedList, type TouchedSink, topK } from './top-k.ts';
 import type { InteractionEvent, ItemAttributes, Recommendation, RecommendationReason } from './types.ts';
 
 /**
@@ -110,7 +110,7 @@ export class Recommender {
   blend: BlendOptions;
   #scratch = new Float64Array(0);
   /** Reused list of the items a query touched (fewer allocations, shorter GC pauses). */
-  readonly #touched: number[] = [];
+  readonly #touched = new TouchedList();
   /** Attribute neighbours per item index, computed on first use; cleared when attributes change. */
   readonly #attributeNeighbours = new Map<number, { items: Int32Array; scores: Float64Array }>();
 
@@ -179,7 +179,7 @@ export class Recommender {
     history: readonly number[],
     weights: readonly number[] | undefined,
     scores: Float64Array,
-    touched: number[],
+    touched: TouchedSink,
   ): void {
     this.personal.scoreInto(history, weights, scores, touched);
     const { similarWeight, similarHistory, similarRecency, attributeWeight, attributeHistory, attributeRecency } =
@@ -272,26 +272,28 @@ export class Recommender {
     if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
     const scores = this.#scratch;
     const touched = this.#touched;
-    touched.length = 0;
+    touched.clear();
     this.scoreHistoryInto(idx, w, scores, touched);
     const excludedIndex = new Set<number>();
     for (const id of excluded) {
       const i = this.items.findIndex(id);
       if (i !== undefined) excludedIndex.add(i);
     }
+    const touchedIndices = touched.indices();
     const best = topK(
       scores,
       k,
-      touched,
+      touchedIndices,
       (j) => excludedIndex.has(j) || !((scores[j] as number) > 0),
       this.items.compareIds,
     );
-    const out: Recommendation[] = best.map((j) => ({
+    const anchors = this.personal.strongestAnchors(idx, best);
+    const out: Recommendation[] = best.map((j, n) => ({
       itemId: this.items.idOf(j),
       score: scores[j] as number,
-      reason: this.#historyReason(idx, j),
+      reason: this.#historyReason(idx, j, anchors[n]),
     }));
-    for (const j of touched) scores[j] = 0;
+    for (let t = 0; t < touchedIndices.length; t++) scores[touchedIndices[t] as number] = 0;
     return this.#complete(out, k, excluded, history);
   }
 
@@ -305,8 +307,8 @@ export class Recommender {
     return this.recommendForHistory(this.personal.historyOf(subjectId), k, options);
   }
 
-  #historyReason(history: readonly number[], j: number): RecommendationReason {
-    const anchor = this.personal.strongestAnchor(history, j);
+  /** Why `j` was recommended for `history`, given its strongest anchor in the personal model. */
+  #historyReason(history: readonly number[], j: number, anchor: number | undefined): RecommendationReason {
     if (anchor !== undefined) return { kind: 'after_you_interacted', anchor: this.items.idOf(anchor) };
     // Otherwise the most recent item j is similar to: by co-interaction, then by attributes.
     for (let p = history.length - 1; p >= 0; p--) {

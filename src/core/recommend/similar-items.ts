@@ -2,7 +2,7 @@ import { AttributeIndex } from './attribute-index.ts';
 import { WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
-import { topK } from './top-k.ts';
+import { type TouchedSink, topK } from './top-k.ts';
 import type { InteractionEvent, ItemAttributes, Recommendation } from './types.ts';
 
 /**
@@ -119,7 +119,7 @@ export class SimilarItemsModel {
    * `scores`, pushing newly touched indices to `touched`. Low-level entry for
    * the evaluation and ensembles.
    */
-  scoreInto(anchor: number, scores: Float64Array, touched: number[], scale = 1): void {
+  scoreInto(anchor: number, scores: Float64Array, touched: TouchedSink, scale = 1): void {
     const ca = this.#pairs.total(anchor);
     if (ca === 0) return;
     const shrink = this.options.shrink;

@@ -61,3 +61,41 @@ export function topK(
   else for (let i = 0; i < scores.length; i++) consider(i);
   return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }
+
+/** Where scoring functions record the indices they gave a first score to. */
+export interface TouchedSink {
+  push(index: number): void;
+}
+
+/**
+ * A reusable list of touched indices: unlike an array emptied with
+ * `length = 0` (which gives its storage back, so the next query grows it
+ * again), it keeps its capacity between queries.
+ *
+ * @example
+ * const touched = new TouchedList();
+ * touched.push(3); touched.indices(); // Int32Array [3]
+ * touched.clear();
+ */
+export class TouchedList implements TouchedSink {
+  #items = new Int32Array(1024);
+  #size = 0;
+
+  push(index: number): void {
+    if (this.#size === this.#items.length) {
+      const grown = new Int32Array(this.#items.length * 2);
+      grown.set(this.#items);
+      this.#items = grown;
+    }
+    this.#items[this.#size++] = index;
+  }
+
+  /** The indices pushed since the last {@link clear}, in order (a view, valid until the next push or clear). */
+  indices(): Int32Array {
+    return this.#items.subarray(0, this.#size);
+  }
+
+  clear(): void {
+    this.#size = 0;
+  }
+}
