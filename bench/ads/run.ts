@@ -18,13 +18,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { freshServerStore, withServices } from '../../src/modules/events/events.testing.ts';
 import { processTreeCpuMs, startChildServer } from '../../src/platform/child-server.ts';
 import { createTestTenant } from '../../src/platform/testing-app.ts';
+import { benchOptions } from '../options.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchOptions(
+  {
     store: { type: 'string', default: 'sqlite' },
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '32' },
@@ -36,7 +36,8 @@ const { values } = parseArgs({
     /** Send GET /healthz instead: the floor of the HTTP stack on this machine, for comparison. */
     baseline: { type: 'boolean', default: false },
   },
-});
+  'node --import tsx bench/ads/run.ts [--store sqlite|postgres|both] [--seconds 20] [--concurrency 32] [--workers 1] [--label NAME]',
+);
 const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);

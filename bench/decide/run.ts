@@ -19,13 +19,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { processTreeCpuMs } from '../../src/platform/child-server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createServices } from '../../src/platform/container.ts';
+import { benchOptions } from '../options.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchOptions(
+  {
     decisions: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '32' },
@@ -35,7 +35,8 @@ const { values } = parseArgs({
     /** Keep the seeded data directory here and reuse it on the next run (seeding takes a minute). */
     keep: { type: 'string' },
   },
-});
+  'node --max-semi-space-size=64 --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--workers 2] [--data FILE] [--keep DIR]',
+);
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -24,13 +24,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { freshServerStore, seedItems, storedEventIds, withServices } from '../../src/modules/events/events.testing.ts';
 import { childPids, processTreeCpuMs, startChildServer } from '../../src/platform/child-server.ts';
 import { createTestTenant } from '../../src/platform/testing-app.ts';
+import { benchOptions } from '../options.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchOptions(
+  {
     store: { type: 'string', default: 'both' },
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '1000' },
@@ -42,7 +42,8 @@ const { values } = parseArgs({
     /** Write a CPU profile of the server to this directory (not recorded in the results). */
     profile: { type: 'string' },
   },
-});
+  'node --import tsx bench/ingest/run.ts [--store sqlite|postgres|both] [--events N] [--batch 1000] [--concurrency 4] [--items 5000] [--label NAME] [--traffic sessions|random] [--ids ordered|random] [--profile DIR]',
+);
 const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
 if (!stores.every((s) => s === 'sqlite' || s === 'postgres'))
   throw new Error('--store must be sqlite, postgres or both');

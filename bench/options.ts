@@ -1,0 +1,25 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The command-line options of a benchmark. `--help` prints its usage (the
+ * synopsis in the script's header comment) and exits; an unknown or malformed
+ * option says what is wrong, prints the usage and exits with status 2, before
+ * anything is started.
+ *
+ * @example
+ * const values = benchOptions({ seconds: { type: 'string', default: '15' } }, 'node --import tsx bench/x/run.ts [--seconds 15]');
+ */
+export function benchOptions<const O extends Options>(options: O, usage: string) {
+  if (process.argv.includes('--help')) {
+    console.log(`Usage:\n  ${usage}`);
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ options, allowPositionals: false }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\nUsage:\n  ${usage}`);
+    process.exit(2);
+  }
+}
