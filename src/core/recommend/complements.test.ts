@@ -37,6 +37,53 @@ describe('ComplementsModel', () => {
   });
 });
 
+describe('ComplementsModel category statistics', () => {
+  it('kept up to date basket by basket, answer exactly as a model that saw the same baskets before its first query', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const categories = ['food/pasta', 'food/sauce', 'home/kitchen', 'home/garden', 'pets/cat'];
+    // Items 0-79 have a category from the start, 80-89 get one later, 90-99 never do.
+    const attributesOf = (i: number) => ({ itemId: `i${i}`, category: categories[i % categories.length] as string });
+    // Baskets of two: an item, then one of the partner category (pasta with sauce, kitchen with garden).
+    const events: { subjectId: string; itemId: string; basketId: string }[] = [];
+    for (let b = 0; b < 600; b++) {
+      const subjectId = `s${Math.floor(random() * 40)}`;
+      const first = Math.floor(random() * (b < 300 ? 80 : 100));
+      const partner = first % 5 === 4 ? 4 : (first % 5) ^ 1;
+      const second = partner + 5 * Math.floor(random() * (b < 300 ? 16 : 20));
+      for (const item of [first, second]) events.push({ subjectId, itemId: `i${item}`, basketId: `b${b}` });
+    }
+    const options = { minSupport: 3, coldBaskets: 5 };
+    const incremental = new ComplementsModel(options);
+    const atOnce = new ComplementsModel(options);
+    for (let i = 0; i < 80; i++) {
+      incremental.setAttributes(attributesOf(i));
+      atOnce.setAttributes(attributesOf(i));
+    }
+    for (let i = 80; i < 90; i++) atOnce.setAttributes(attributesOf(i));
+    const add = (model: ComplementsModel, e: (typeof events)[number], at: number) =>
+      model.add({ ...e, kind: 'purchase', at });
+    const everyItem = Array.from({ length: 100 }, (_, i) => `i${i}`);
+    events.forEach((e, at) => {
+      if (at === 400) for (const id of everyItem) incremental.complementsOf(id, 10); // statistics built here
+      if (at === 700) for (let i = 80; i < 90; i++) incremental.setAttributes(attributesOf(i)); // new items
+      if (at > 400 && at % 7 === 0) incremental.complementsOf(`i${at % 100}`, 10);
+      add(incremental, e, at);
+      add(atOnce, e, at);
+    });
+    let categoryLevel = 0;
+    for (const id of everyItem) {
+      const expected = atOnce.complementsOf(id, 10);
+      assert.deepEqual(incremental.complementsOf(id, 10), expected, id);
+      categoryLevel += expected.filter((r) => r.reason.kind === 'category_complement').length;
+    }
+    assert.ok(categoryLevel > 0, 'the scenario exercises category-level complements');
+  });
+});
+
 describe('Groceries complements (real data)', () => {
   const path = join(sharedDataDir(), 'groceries', 'groceries.csv');
   const present = existsSync(path);
