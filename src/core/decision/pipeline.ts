@@ -104,7 +104,6 @@ const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' 
   ...extra,
 });
 
-/** Stage 1: every candidate with the reason it came from (one entry per source and item). */
 /**
  * How many candidates each source is asked for in a slate of `limit` items:
  * enough to survive the guardrails and diversity, few enough to stay fast.
@@ -116,6 +115,7 @@ export function candidatesPerSource(limit: number): number {
   return Math.max(limit * 3, 24);
 }
 
+/** Stage 1: every candidate with the reason it came from (one entry per source and item). */
 export function collectCandidates(input: DecisionInput): Candidate[] {
   const { request, view, sources, catalog, placement } = input;
   const k = candidatesPerSource(request.limit);
