@@ -180,14 +180,12 @@ export class ComplementsModel {
         members.push([item, 0]);
       }
     }
-    if (c !== undefined) {
-      addTo(stats.totals, c, WEIGHT_UNIT);
-      const members = stats.members.get(c) as [number, number][];
-      const entry = members.find((m) => m[0] === item) as [number, number];
-      entry[1] += WEIGHT_UNIT;
-      stats.unsorted.add(c);
-    }
     if (c === undefined) return;
+    addTo(stats.totals, c, WEIGHT_UNIT);
+    const members = stats.members.get(c) as [number, number][];
+    const entry = members.find((m) => m[0] === item) as [number, number];
+    entry[1] += WEIGHT_UNIT;
+    stats.unsorted.add(c);
     for (let a = 0; a < added.length; a += 2) {
       const other = stats.categoryOf.get(added[a] as number);
       if (other === undefined || other === c) continue;

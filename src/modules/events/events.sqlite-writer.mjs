@@ -11,17 +11,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, sql, rowSql, conflictSql, width } = workerData;
+const { file, pragmas, sql, rowSql, conflictSql, width } = workerData;
 const db = new Database(file);
-db.pragma('journal_mode = WAL');
-// As in platform/db/database.ts: a commit returns only once the WAL is fsynced.
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
+// The settings of every connection (SQLITE_CONNECTION_PRAGMAS in platform/db/database.ts):
+// among them, a commit returns only once the WAL is fsynced, and each batch's
+// savepoint journal stays in memory.
+for (const pragma of pragmas) db.pragma(pragma);
+// A larger page cache than the main connection's: this one commits few, large transactions.
 db.pragma('cache_size = -65536');
-// As in platform/db/database.ts: each batch's savepoint journal in memory, not
-// in a temporary file (measured: a quarter of this thread's CPU).
-db.pragma('temp_store = MEMORY');
-db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 
 startWriter();
 

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Purpose } from '../../core/purposes.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { SQLITE_CONNECTION_PRAGMAS, type SqliteDb } from '../../platform/db/database.ts';
 import type {
   DeclarationKind,
   DeclarationRecord,
@@ -165,7 +165,14 @@ export class SqliteEventStore implements EventStore {
   #startWriter(): Worker {
     if (this.#writer) return this.#writer;
     const writer = new Worker(WRITER_URL, {
-      workerData: { file: this.#db.name, sql: INSERT_INTO, rowSql: ROW, conflictSql: ON_CONFLICT, width: WIDTH },
+      workerData: {
+        file: this.#db.name,
+        pragmas: SQLITE_CONNECTION_PRAGMAS,
+        sql: INSERT_INTO,
+        rowSql: ROW,
+        conflictSql: ON_CONFLICT,
+        width: WIDTH,
+      },
     });
     writer.unref();
     writer.on('message', (results: WriterResult[]) => {

@@ -30,12 +30,8 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 /** Opens (creating if needed) the SQLite database file and applies migrations. */
 export async function openSqlite(file: string): Promise<SqliteDb> {
   const sqlite = cachePreparedStatements(new BetterSqlite3(file));
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit returns only after the WAL is fsynced, so an acknowledged
-  // write survives a crash of the process or of the machine.
-  sqlite.pragma('synchronous = FULL');
+  for (const pragma of SQLITE_CONNECTION_PRAGMAS) sqlite.pragma(pragma);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   tuneSqliteConnection(sqlite);
   const checkpointer = sqlite.memory ? undefined : startCheckpointer(sqlite.name);
   const db: SqliteDb = {
@@ -82,15 +78,30 @@ function startCheckpointer(file: string): { stop(): Promise<void> } {
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /**
- * Settings of the connections to the database file:
+ * What every connection to the database file sets, the worker threads' too
+ * (the event writer receives them in its workerData):
+ * - WAL, and FULL: a commit returns only after the WAL is fsynced, so an
+ *   acknowledged write survives a crash of the process or of the machine;
+ * - statement and savepoint journals in memory (this build's default puts
+ *   them in a temporary file: measured, writing it took a quarter of the
+ *   event writer's CPU);
+ * - the WAL file trimmed to WAL_SIZE_LIMIT when it starts again.
+ */
+export const SQLITE_CONNECTION_PRAGMAS: readonly string[] = [
+  'journal_mode = WAL',
+  'synchronous = FULL',
+  'busy_timeout = 5000',
+  'temp_store = MEMORY',
+  `journal_size_limit = ${WAL_SIZE_LIMIT}`,
+];
+
+/**
+ * Settings of the main connection besides {@link SQLITE_CONNECTION_PRAGMAS}:
  * - a 16 MiB page cache. Measured (perf) with decisions on the Sports data:
  *   the end of each write transaction (pager_end_transaction →
  *   pcache1Truncate) took 4.9 % of a decision's CPU with a 64 MiB cache and
  *   1.5 % with 16 MiB, growing with the cache, while reads missing the
  *   smaller cache cost 0.3 % (the OS keeps the file's pages);
- * - statement and savepoint journals in memory (this build's default puts
- *   them in a temporary file: measured, writing it took a quarter of the
- *   event writer's CPU);
  * - no automatic checkpoints — the checkpointer thread started with the
  *   database does them, off the request path.
  * (No memory map: measured, a read after another connection's commit then
@@ -98,8 +109,6 @@ const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
  */
 function tuneSqliteConnection(sqlite: BetterSqlite3.Database): void {
   sqlite.pragma('cache_size = -16384');
-  sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
 }
 
