@@ -73,6 +73,8 @@ export class ConsentedView {
   readonly personal: boolean;
   readonly nonPersonalBecause: NonPersonalCause | null;
   readonly #history: readonly ViewInteraction[];
+  /** {@link purchases}, computed on first use (the history never changes). */
+  #purchases: ReadonlyMap<string, number> | undefined;
   readonly #interests: readonly ViewInterest[];
   readonly #sensitiveAllowed: ReadonlySet<SensitiveClass>;
   readonly #retargeting: boolean;
@@ -210,8 +212,10 @@ export class ConsentedView {
 
   /** Items bought, with the time of the last purchase. */
   purchases(): ReadonlyMap<string, number> {
+    if (this.#purchases) return this.#purchases;
     const out = new Map<string, number>();
     for (const h of this.#history) if (h.kind === 'purchase') out.set(h.itemId, Math.max(out.get(h.itemId) ?? 0, h.at));
+    this.#purchases = out;
     return out;
   }
 

@@ -80,12 +80,28 @@ export function contextClasses(context: DecisionContext, catalog: CatalogView): 
   return out;
 }
 
-function normalized(list: readonly { itemId: string; score: number; anchor?: string }[], weight: number) {
+/**
+ * Appends `list` to `out`, scores scaled so that the list's best is `weight`
+ * (items with no positive finite score are left out). `reason` gives each
+ * item its reason; reasons are shared between candidates, never copied
+ * (a decision handles a few hundred candidates, and each object costs).
+ */
+function pushNormalized<S extends { readonly itemId: string; readonly score: number }>(
+  out: Candidate[],
+  list: readonly S[],
+  weight: number,
+  reason: Reason | ((s: S) => Reason),
+): void {
   let max = 0;
   for (const s of list) if (s.score > max) max = s.score;
-  return list
-    .filter((s) => Number.isFinite(s.score) && s.score > 0)
-    .map((s) => ({ ...s, score: max > 0 ? (weight * s.score) / max : 0 }));
+  for (const s of list) {
+    if (!(Number.isFinite(s.score) && s.score > 0)) continue;
+    out.push({
+      itemId: s.itemId,
+      score: max > 0 ? (weight * s.score) / max : 0,
+      reason: typeof reason === 'function' ? reason(s) : reason,
+    });
+  }
 }
 
 const personalReason = (
@@ -121,36 +137,38 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   const k = candidatesPerSource(request.limit);
   const ctx = request.context;
   const out: Candidate[] = [];
-  const push = (list: readonly { itemId: string; score: number }[], reason: (s: never) => Reason) => {
-    for (const s of list) out.push({ itemId: s.itemId, score: s.score, reason: reason(s as never) });
-  };
 
   // Context: the page (item, category, search) or the venue — not personal.
   if (ctx.itemId !== undefined && catalog.item(ctx.itemId)) {
     const anchor = ctx.itemId;
-    push(
-      normalized(
-        sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor),
-        WEIGHTS.goesWithCurrent,
-      ),
-      () => contextReason('goes_with_current', { item: anchor }),
+    pushNormalized(
+      out,
+      sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor),
+      WEIGHTS.goesWithCurrent,
+      contextReason('goes_with_current', { item: anchor }),
     );
-    push(normalized(sources.similar(anchor, k), WEIGHTS.similarToCurrent), () =>
+    pushNormalized(
+      out,
+      sources.similar(anchor, k),
+      WEIGHTS.similarToCurrent,
       contextReason('similar_to_current', { item: anchor }),
     );
   }
   if (ctx.category !== undefined) {
     const category = ctx.category;
-    push(normalized(sources.popular(category, k), WEIGHTS.inCategory), () =>
+    pushNormalized(
+      out,
+      sources.popular(category, k),
+      WEIGHTS.inCategory,
       contextReason('popular_in_category', { category }),
     );
   }
   if (ctx.search !== undefined && sources.search) {
-    push(normalized(sources.search(ctx.search, k), WEIGHTS.matchesSearch), () => contextReason('matches_search', {}));
+    pushNormalized(out, sources.search(ctx.search, k), WEIGHTS.matchesSearch, contextReason('matches_search', {}));
   }
   if (ctx.venue !== undefined && sources.venue) {
     const venue = ctx.venue;
-    push(normalized(sources.venue(venue, k), WEIGHTS.venue), () => contextReason('at_venue', { venue }));
+    pushNormalized(out, sources.venue(venue, k), WEIGHTS.venue, contextReason('at_venue', { venue }));
   }
 
   // Personal: only what the consented view exposes.
@@ -162,15 +180,21 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
       const prev = kinds.get(h.itemId);
       if (prev !== 'purchase') kinds.set(h.itemId, h.kind === 'view' && prev === 'cart' ? 'cart' : h.kind);
     }
+    const anchorReasons = new Map<string, Reason>();
     const anchorReason = (anchor: string): Reason => {
-      const bought = kinds.get(anchor) === 'purchase';
-      return personalReason(
-        bought ? 'bought' : 'viewed',
-        'observed',
-        [bought ? 'user.behavior.purchase_history' : 'user.behavior.browsing_history'],
-        [purpose],
-        { item: anchor },
-      );
+      let reason = anchorReasons.get(anchor);
+      if (!reason) {
+        const bought = kinds.get(anchor) === 'purchase';
+        reason = personalReason(
+          bought ? 'bought' : 'viewed',
+          'observed',
+          [bought ? 'user.behavior.purchase_history' : 'user.behavior.browsing_history'],
+          [purpose],
+          { item: anchor },
+        );
+        anchorReasons.set(anchor, reason);
+      }
+      return reason;
     };
     if (history.length > 0) {
       const personal = sources
@@ -180,35 +204,26 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
         )
         // A source may only explain with what it was given.
         .filter((s) => s.anchor !== undefined && kinds.has(s.anchor));
-      for (const s of normalized(personal, WEIGHTS.personal)) {
-        out.push({ itemId: s.itemId, score: s.score, reason: anchorReason(s.anchor as string) });
-      }
+      pushNormalized(out, personal, WEIGHTS.personal, (s) => anchorReason(s.anchor as string));
       const recentPurchases = [...view.purchases().entries()]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3)
         .map(([id]) => id);
       for (const anchor of recentPurchases) {
         const list = sources.complements([anchor], k).filter((s) => s.anchor === undefined || s.anchor === anchor);
-        for (const s of normalized(list, WEIGHTS.bought)) {
-          out.push({ itemId: s.itemId, score: s.score, reason: anchorReason(anchor) });
-        }
+        pushNormalized(out, list, WEIGHTS.bought, anchorReason(anchor));
       }
     }
     for (const { interest } of view.interests()) {
       const list = catalog.hasCategory(interest) ? sources.popular(interest, k) : (sources.search?.(interest, k) ?? []);
-      for (const s of normalized(list, WEIGHTS.declared)) {
-        out.push({
-          itemId: s.itemId,
-          score: s.score,
-          reason: personalReason(
-            'declared_interest',
-            'declared',
-            ['user.preference.declared_interests'],
-            [purpose, ...sensitivePurposeOf(interest, view)],
-            { interest },
-          ),
-        });
-      }
+      const reason = personalReason(
+        'declared_interest',
+        'declared',
+        ['user.preference.declared_interests'],
+        [purpose, ...sensitivePurposeOf(interest, view)],
+        { interest },
+      );
+      pushNormalized(out, list, WEIGHTS.declared, reason);
     }
     if (placement.retargeting.enabled) {
       const { halfLifeDays, maxAgeDays } = placement.retargeting;
@@ -227,23 +242,15 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   }
 
   // Popular: for everybody, always (fills the slate, feeds exploration).
-  push(normalized(sources.popular(undefined, k), WEIGHTS.popular), () => ({
-    code: 'popular',
-    basis: 'none',
-    dataCategories: [],
-    consents: [],
-  }));
+  pushNormalized(out, sources.popular(undefined, k), WEIGHTS.popular, POPULAR_REASON);
 
   // Pinned items enter here and pass every guardrail like the others.
-  for (const pin of placement.rules.pinned) {
-    out.push({
-      itemId: pin.itemId,
-      score: 0,
-      reason: { code: 'featured', basis: 'none', dataCategories: [], consents: [] },
-    });
-  }
+  for (const pin of placement.rules.pinned) out.push({ itemId: pin.itemId, score: 0, reason: FEATURED_REASON });
   return out.filter((c) => catalog.item(c.itemId) !== undefined);
 }
+
+const POPULAR_REASON: Reason = Object.freeze({ code: 'popular', basis: 'none', dataCategories: [], consents: [] });
+const FEATURED_REASON: Reason = Object.freeze({ code: 'featured', basis: 'none', dataCategories: [], consents: [] });
 
 function sensitivePurposeOf(interest: string, view: ConsentedView): Purpose[] {
   for (const i of view.interests()) {
@@ -395,28 +402,52 @@ interface Ranked {
 
 /** Stage 6: one entry per item, scored by its best signal plus a little for each other one; reasons best first. */
 export function rank(candidates: readonly Candidate[]): Ranked[] {
-  const byItem = new Map<string, { best: number; extra: number; reasons: { r: Reason; s: number }[] }>();
+  // Per item: its reasons and, at the same index, the best score each brought.
+  const byItem = new Map<string, { best: number; extra: number; reasons: Reason[]; scores: number[] }>();
   for (const c of candidates) {
     let e = byItem.get(c.itemId);
     if (!e) {
-      e = { best: 0, extra: 0, reasons: [] };
+      e = { best: 0, extra: 0, reasons: [], scores: [] };
       byItem.set(c.itemId, e);
     }
     if (c.score > e.best) {
       e.extra += 0.1 * e.best;
       e.best = c.score;
     } else e.extra += 0.1 * c.score;
-    const same = e.reasons.find((x) => sameReason(x.r, c.reason));
-    if (same) same.s = Math.max(same.s, c.score);
-    else e.reasons.push({ r: c.reason, s: c.score });
+    let same = -1;
+    for (let i = 0; i < e.reasons.length && same < 0; i++) {
+      const r = e.reasons[i] as Reason;
+      if (r === c.reason || sameReason(r, c.reason)) same = i;
+    }
+    if (same >= 0) e.scores[same] = Math.max(e.scores[same] as number, c.score);
+    else {
+      e.reasons.push(c.reason);
+      e.scores.push(c.score);
+    }
   }
   const out: Ranked[] = [];
   for (const [itemId, e] of byItem) {
-    e.reasons.sort((a, b) => b.s - a.s);
-    out.push({ itemId, score: e.best + e.extra, reasons: e.reasons.slice(0, 3).map((x) => x.r) });
+    sortReasons(e.reasons, e.scores);
+    if (e.reasons.length > 3) e.reasons.length = 3;
+    out.push({ itemId, score: e.best + e.extra, reasons: e.reasons });
   }
   out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
   return out;
+}
+
+/** Sorts reasons by their scores, best first, equal scores keeping their order (an insertion sort: an item has few). */
+function sortReasons(reasons: Reason[], scores: number[]): void {
+  for (let i = 1; i < reasons.length; i++) {
+    const r = reasons[i] as Reason;
+    const s = scores[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (scores[j] as number) < s; j--) {
+      reasons[j + 1] = reasons[j] as Reason;
+      scores[j + 1] = scores[j] as number;
+    }
+    reasons[j + 1] = r;
+    scores[j + 1] = s;
+  }
 }
 
 const sameReason = (a: Reason, b: Reason) =>

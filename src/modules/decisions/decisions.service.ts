@@ -1,5 +1,6 @@
 import type { EffectiveStatus } from '../../core/consent/state.ts';
 import { ConsentedView } from '../../core/decision/consented-view.ts';
+import { capCounters } from '../../core/decision/counters.ts';
 import { MemoryCatalog } from '../../core/decision/memory-catalog.ts';
 import { candidatesPerSource, decide } from '../../core/decision/pipeline.ts';
 import { defaultPlacement } from '../../core/decision/placement.ts';
@@ -7,7 +8,6 @@ import { inControlGroup } from '../../core/decision/random.ts';
 import type {
   AuditRecord,
   CandidateSources,
-  CapCounters,
   Channel,
   DecisionContext,
   Declarations,
@@ -63,7 +63,7 @@ export interface DecisionPorts {
     ): Promise<{ purposes: readonly { purpose: Purpose; status: EffectiveStatus }[] }>;
   };
   readonly events: {
-    listEvents(
+    listInteractions(
       tenantId: string,
       subjectId: string,
       options: { types?: readonly ('view' | 'cart' | 'purchase' | 'dismiss')[]; since?: number; limit?: number },
@@ -388,8 +388,12 @@ export class DecisionService {
     const anchored = (anchor: string, list: { itemId: string; score: number }[]): Scored[] =>
       list.map((r) => ({ itemId: r.itemId, score: r.score, anchor }));
     return {
-      complements: (anchors, k) => anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
-      similar: (id, k) => anchored(id, rec.similarTo(id, k)),
+      // With one anchor, the model's answer is already about it (no copy with the anchor named in each entry).
+      complements: (anchors, k) =>
+        anchors.length === 1
+          ? rec.complementsOf(anchors[0] as string, k)
+          : anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
+      similar: (id, k) => rec.similarTo(id, k),
       // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
       personal: (history, k) =>
         rec.recommendForHistory(history.slice(-PERSONAL_HISTORY), k).map((r) => {
@@ -468,7 +472,7 @@ export class DecisionService {
         ...placement.caps.map((c) => c.windowMs),
       );
       const [events, prefs, counters] = await Promise.all([
-        this.#ports.events.listEvents(input.tenantId, subjectId, {
+        this.#ports.events.listInteractions(input.tenantId, subjectId, {
           // Without consent only objections (dismissals) are read: they can only remove items.
           types: personal ? ['view', 'cart', 'purchase', 'dismiss'] : ['dismiss'],
           since: now - (personal ? HISTORY_DAYS * DAY : placement.suppression.dismissedDays * DAY),
@@ -504,13 +508,7 @@ export class DecisionService {
       knownMinor: input.knownMinor,
       controlGroup,
     });
-    const counters: CapCounters = {
-      count: (scope, key, since) => {
-        let n = 0;
-        for (const r of counterRows) if (r.scope === scope && r.key === key && r.at >= since) n++;
-        return n;
-      },
-    };
+    const counters = capCounters(counterRows);
     const decisionId = timeOrderedId(now);
     const locale = pickLocale(input.context.locale, view.locale(), input.acceptLanguage);
     const outcome = decide({

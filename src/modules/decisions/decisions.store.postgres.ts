@@ -2,7 +2,7 @@ import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts'
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
-import { packCounters, unpackCounter } from './decisions.store.ts';
+import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -59,7 +59,7 @@ export class PostgresDecisionStore implements DecisionStore {
             records.map((r) => r.placement),
             records.map((r) => r.purpose),
             records.map((r) => r.mode),
-            records.map((r) => JSON.stringify(r)),
+            records.map((r) => encodeAuditRecord(r)),
             records.map((r) => r.at),
           ],
         );
@@ -87,7 +87,7 @@ export class PostgresDecisionStore implements DecisionStore {
       'SELECT record FROM decisions WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
     );
-    return rows[0] && (JSON.parse(rows[0].record) as AuditRecord);
+    return rows[0] && decodeAuditRecord(rows[0].record);
   }
 
   async listSubjectDecisions(
@@ -102,7 +102,7 @@ export class PostgresDecisionStore implements DecisionStore {
         ORDER BY created_at DESC, id DESC LIMIT $6`,
       [tenantId, subjectId, options.since, options.before?.at ?? null, options.before?.id ?? '', options.limit],
     );
-    return rows.map((r) => JSON.parse(r.record) as AuditRecord);
+    return rows.map((r) => decodeAuditRecord(r.record));
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {

@@ -1,7 +1,7 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
-import { packCounters, unpackCounter } from './decisions.store.ts';
+import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
 
 /**
  * Audit records and counters are committed with `synchronous = NORMAL`: in WAL
@@ -36,7 +36,7 @@ export class SqliteDecisionStore implements DecisionStore {
           r.placement,
           r.purpose,
           r.mode,
-          JSON.stringify(r),
+          encodeAuditRecord(r),
           r.at,
         );
       }
@@ -97,7 +97,7 @@ export class SqliteDecisionStore implements DecisionStore {
     const row = this.#db.prepare('SELECT record FROM decisions WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
       | { record: string }
       | undefined;
-    return row && (JSON.parse(row.record) as AuditRecord);
+    return row && decodeAuditRecord(row.record);
   }
 
   async listSubjectDecisions(
@@ -121,7 +121,7 @@ export class SqliteDecisionStore implements DecisionStore {
         options.before?.id ?? '',
         options.limit,
       ) as { record: string }[];
-    return rows.map((r) => JSON.parse(r.record) as AuditRecord);
+    return rows.map((r) => decodeAuditRecord(r.record));
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {

@@ -1,10 +1,56 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import type { AuditRecord, Reason } from '../../core/decision/types.ts';
 import { byStore } from '../../platform/container.ts';
 import { describeEachStore } from '../../platform/db/testing.ts';
 import { PostgresDecisionStore } from './decisions.store.postgres.ts';
 import { SqliteDecisionStore } from './decisions.store.sqlite.ts';
 import type { CounterRow, DecisionStore } from './decisions.store.ts';
+import { decodeAuditRecord, encodeAuditRecord } from './decisions.store.ts';
+
+const bought = (item: string): Reason => ({
+  code: 'bought',
+  basis: 'observed',
+  dataCategories: ['user.behavior.purchase_history'],
+  consents: ['personalization'],
+  item,
+});
+const popular: Reason = { code: 'popular', basis: 'none', dataCategories: [], consents: [] };
+const shared = bought('coat');
+const audit: AuditRecord = {
+  decisionId: 'd1',
+  tenantId: 't1',
+  subjectId: 's1',
+  placement: 'home',
+  placementKind: 'onsite',
+  purpose: 'personalization',
+  mode: 'personalized',
+  controlGroup: false,
+  nonPersonalBecause: null,
+  // One reason object shared by two items, an equal one as another object, one item with two reasons, one with none.
+  items: [
+    { itemId: 'gloves', reasons: [shared] },
+    { itemId: 'scarf', reasons: [shared, popular] },
+    { itemId: 'hat', reasons: [bought('coat')] },
+    { itemId: 'boots', reasons: [bought('trousers')] },
+    { itemId: 'sock', reasons: [] },
+  ],
+  dataCategories: ['user.behavior.purchase_history'],
+  suppressionCategories: [],
+  consents: ['personalization'],
+  contextUsed: [],
+  locale: 'en',
+  at: 10,
+};
+
+test('an audit record is stored with each distinct reason once, and read back as it was', () => {
+  const text = encodeAuditRecord(audit);
+  assert.deepEqual(decodeAuditRecord(text), audit);
+  assert.equal((JSON.parse(text) as { reasons: unknown[] }).reasons.length, 3, 'coat, popular, trousers');
+  assert.ok(text.length < JSON.stringify(audit).length);
+  // Records stored before this format are read as they are.
+  assert.deepEqual(decodeAuditRecord(JSON.stringify(audit)), audit);
+});
 
 describeEachStore('decision store: counters', (getDb) => {
   let store: DecisionStore;
@@ -40,6 +86,13 @@ describeEachStore('decision store: counters', (getDb) => {
     assert.deepEqual(read, ['item:a@10', 'item:a@20', 'item:b"@10', 'placement:home@10', 'retarget:a@20']);
     assert.deepEqual((await store.listCounters('t1', 's1', 15)).length, 2);
     assert.equal(await store.deleteSubject('t1', 's1'), 4);
+  });
+
+  test('an audit record reads back from the store as it was decided', async () => {
+    await store.insertDecisions([audit], []);
+    assert.deepEqual(await store.findDecision('t1', 'd1'), audit);
+    assert.deepEqual(await store.listSubjectDecisions('t1', 's1', { since: 0, limit: 10 }), [audit]);
+    assert.equal(await store.deleteSubject('t1', 's1'), 1);
     await store.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { AuditRecord, CounterIncrement, PlacementConfig } from '../../core/decision/types.ts';
+import type { AuditRecord, CounterIncrement, PlacementConfig, Reason } from '../../core/decision/types.ts';
 
 /** Persistence of placements, decision audit records and frequency counters. Rules live in the service. */
 
@@ -58,6 +58,54 @@ export function packCounters(counters: readonly CounterRow[]): CounterRow[] {
 export function unpackCounter(row: CounterRow): CounterRow[] {
   if ((row.scope as string) !== 'items') return [row];
   return (JSON.parse(row.key) as string[]).map((key) => ({ ...row, scope: 'item' as const, key }));
+}
+
+/**
+ * The stored form of an audit record (format 2): the items of a slate mostly
+ * share a few reasons, so each distinct reason is written once and an item
+ * lists its item id and the indexes of its reasons. A personalized slate of
+ * ten items takes about 700 bytes instead of 2,100, and a decision writes
+ * fewer database pages (docs/adr/0006-decision-pipeline.md).
+ */
+interface StoredAuditRecord extends Omit<AuditRecord, 'items'> {
+  readonly format: 2;
+  readonly reasons: readonly Reason[];
+  readonly items: readonly (readonly [string, ...number[]])[];
+}
+
+/** The text an audit record is stored as (see {@link StoredAuditRecord}). */
+export function encodeAuditRecord(record: AuditRecord): string {
+  const index = new Map<Reason, number>();
+  const byText = new Map<string, number>();
+  const reasons: Reason[] = [];
+  const indexOf = (reason: Reason): number => {
+    let i = index.get(reason);
+    if (i === undefined) {
+      // Equal reasons that are different objects are stored once too.
+      const text = JSON.stringify(reason);
+      i = byText.get(text);
+      if (i === undefined) {
+        i = reasons.push(reason) - 1;
+        byText.set(text, i);
+      }
+      index.set(reason, i);
+    }
+    return i;
+  };
+  const items = record.items.map((item): [string, ...number[]] => [item.itemId, ...item.reasons.map(indexOf)]);
+  const stored: StoredAuditRecord = { ...record, format: 2, reasons, items };
+  return JSON.stringify(stored);
+}
+
+/** An audit record from its stored text, in format 2 or as written before it (the whole record). */
+export function decodeAuditRecord(text: string): AuditRecord {
+  const parsed = JSON.parse(text) as AuditRecord | StoredAuditRecord;
+  if (!('format' in parsed)) return parsed;
+  const { format: _, reasons, items, ...rest } = parsed;
+  return {
+    ...rest,
+    items: items.map(([itemId, ...refs]) => ({ itemId, reasons: refs.map((i) => reasons[i] as Reason) })),
+  };
 }
 
 export interface DecisionStore {

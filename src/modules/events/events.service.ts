@@ -9,6 +9,8 @@ import type {
   EventSource,
   EventStore,
   EventType,
+  InteractionRecord,
+  ListEventsQuery,
 } from './events.store.ts';
 import { validateEvent } from './events.validation.ts';
 
@@ -149,6 +151,19 @@ export function canonicalLocale(tag: string): string | undefined {
     return undefined;
   }
 }
+
+/** Which of a subject's events to list: of these types, since then (epoch ms), at most `limit` (1–10,000; 1,000). */
+export interface EventsQueryOptions {
+  readonly types?: readonly EventType[];
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+const eventsQuery = (options: EventsQueryOptions): ListEventsQuery => ({
+  limit: Math.min(Math.max(Math.trunc(options.limit ?? 1000), 1), 10000),
+  ...(options.types === undefined ? {} : { types: options.types }),
+  ...(options.since === undefined ? {} : { since: options.since }),
+});
 
 /**
  * Observed events and declared preferences. Rules live here: every event is
@@ -300,17 +315,17 @@ export class EventService {
    * optionally only some types, only since a time (epoch ms), at most `limit`
    * (default 1000, at most 10000).
    */
-  listEvents(
+  listEvents(tenantId: string, subjectId: string, options: EventsQueryOptions = {}): Promise<EventRecord[]> {
+    return this.#store.listEvents(tenantId, subjectId, eventsQuery(options));
+  }
+
+  /** {@link listEvents} with only what a decision reads of each event. */
+  listInteractions(
     tenantId: string,
     subjectId: string,
-    options: { types?: readonly EventType[]; since?: number; limit?: number } = {},
-  ): Promise<EventRecord[]> {
-    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 1000), 1), 10000);
-    return this.#store.listEvents(tenantId, subjectId, {
-      limit,
-      ...(options.types === undefined ? {} : { types: options.types }),
-      ...(options.since === undefined ? {} : { since: options.since }),
-    });
+    options: EventsQueryOptions = {},
+  ): Promise<InteractionRecord[]> {
+    return this.#store.listInteractions(tenantId, subjectId, eventsQuery(options));
   }
 
   /** Replaces what the subject declared (absent fields are withdrawn) and returns the result. */

@@ -1,8 +1,9 @@
+import type pg from 'pg';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
-import type { EventRow } from './events.store.sqlite.ts';
-import { EVENT_COLUMNS, eventFromRow } from './events.store.sqlite.ts';
-import type { DeclarationRecord, EventRecord, EventStore, ListEventsQuery } from './events.store.ts';
+import type { EventRow, InteractionRow } from './events.store.sqlite.ts';
+import { EVENT_COLUMNS, eventFromRow, INTERACTION_COLUMNS, interactionFromRow } from './events.store.sqlite.ts';
+import type { DeclarationRecord, EventRecord, EventStore, InteractionRecord, ListEventsQuery } from './events.store.ts';
 
 // The whole batch is one statement: the records travel as one JSON document
 // (serialized natively, parsed by PostgreSQL in C) and json_to_recordset()
@@ -43,6 +44,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {
+    return (await this.#select<EventRow>(EVENT_COLUMNS, tenantId, subjectId, query)).map(eventFromRow);
+  }
+
+  async listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]> {
+    return (await this.#select<InteractionRow>(INTERACTION_COLUMNS, tenantId, subjectId, query)).map(
+      interactionFromRow,
+    );
+  }
+
+  async #select<Row extends pg.QueryResultRow>(
+    columns: string,
+    tenantId: string,
+    subjectId: string,
+    query: ListEventsQuery,
+  ): Promise<Row[]> {
     const where = ['tenant_id = $1', 'subject_id = $2'];
     const params: unknown[] = [tenantId, subjectId];
     if (query.since !== undefined) {
@@ -54,11 +70,11 @@ export class PostgresEventStore implements EventStore {
       where.push(`type = ANY($${params.length}::text[])`);
     }
     params.push(query.limit);
-    const { rows } = await this.#pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
+    const { rows } = await this.#pool.query<Row>(
+      `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
       params,
     );
-    return rows.map(eventFromRow);
+    return rows;
   }
 
   async replaceDeclarations(tenantId: string, subjectId: string, records: readonly DeclarationRecord[]): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   EventSource,
   EventStore,
   EventType,
+  InteractionRecord,
   ListEventsQuery,
 } from './events.store.ts';
 
@@ -44,6 +45,18 @@ export const eventFromRow = (r: EventRow): EventRecord => ({
   purpose: r.purpose,
   provenance: 'observed',
 });
+
+export const interactionFromRow = (r: InteractionRow): InteractionRecord => ({
+  eventId: r.event_id,
+  type: r.type,
+  itemId: r.item_id,
+  occurredAt: Number(r.occurred_at),
+  purpose: r.purpose,
+});
+
+export type InteractionRow = Pick<EventRow, 'event_id' | 'type' | 'item_id' | 'occurred_at' | 'purpose'>;
+
+export const INTERACTION_COLUMNS = 'event_id, type, item_id, occurred_at, purpose';
 
 export const EVENT_COLUMNS =
   'event_id, subject_id, type, item_id, query, occurred_at, received_at, quantity, price, placement, page, source, purpose';
@@ -207,6 +220,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   async listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]> {
+    return (this.#select(EVENT_COLUMNS, tenantId, subjectId, query) as EventRow[]).map(eventFromRow);
+  }
+
+  async listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]> {
+    return (this.#select(INTERACTION_COLUMNS, tenantId, subjectId, query) as InteractionRow[]).map(interactionFromRow);
+  }
+
+  #select(columns: string, tenantId: string, subjectId: string, query: ListEventsQuery): unknown[] {
     const where = ['tenant_id = ?', 'subject_id = ?'];
     const params: unknown[] = [tenantId, subjectId];
     if (query.since !== undefined) {
@@ -218,12 +239,9 @@ export class SqliteEventStore implements EventStore {
       params.push(...query.types);
     }
     params.push(query.limit);
-    const rows = this.#db
-      .prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT ?`,
-      )
-      .all(...params) as EventRow[];
-    return rows.map(eventFromRow);
+    return this.#db
+      .prepare(`SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT ?`)
+      .all(...params);
   }
 
   async replaceDeclarations(tenantId: string, subjectId: string, records: readonly DeclarationRecord[]): Promise<void> {

@@ -26,6 +26,9 @@ export interface EventRecord {
   readonly provenance: 'observed';
 }
 
+/** What a decision reads of an event (ADR 0005): what happened to which item, when, and for which purpose. */
+export type InteractionRecord = Pick<EventRecord, 'eventId' | 'type' | 'itemId' | 'occurredAt' | 'purpose'>;
+
 export interface ListEventsQuery {
   readonly types?: readonly EventType[];
   /** Only events that occurred at or after this time (epoch ms). */
@@ -66,6 +69,8 @@ export interface EventStore {
   insertEvents(tenantId: string, events: readonly EventRecord[]): Promise<number>;
   /** The subject's events in time order (then event id). */
   listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]>;
+  /** {@link listEvents} with only the fields of an {@link InteractionRecord} (each decision reads these; fewer columns cost less). */
+  listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]>;
   /** Replaces every declaration of the subject with `records`, in one transaction. */
   replaceDeclarations(tenantId: string, subjectId: string, records: readonly DeclarationRecord[]): Promise<void>;
   listDeclarations(tenantId: string, subjectId: string): Promise<DeclarationRecord[]>;

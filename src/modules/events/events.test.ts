@@ -130,6 +130,22 @@ describeEachStore('events and declared data', (getDb) => {
       filtered.map((e) => e.eventId),
       ['e1', 'e5'],
     );
+    // What decisions read: the same events, with only the fields a decision uses.
+    const interactions = await services.events.listInteractions(shop.id, 'alice', {
+      types: ['view', 'purchase', 'search'],
+      since: Date.parse('2026-11-01T09:30:00Z'),
+      limit: 2,
+    });
+    assert.deepEqual(
+      interactions,
+      filtered.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        itemId: e.itemId,
+        occurredAt: e.occurredAt,
+        purpose: e.purpose,
+      })),
+    );
   });
 
   test('concurrent batches share commits yet each is counted on its own; a repeated id in a batch is one event', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../../core/purposes.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
+import { decodeAuditRecord } from '../decisions/decisions.store.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
 import type { ModelRemovalRow, RequestRow } from './rights.store.sqlite.ts';
@@ -116,7 +117,7 @@ export class PostgresRightsStore implements RightsStore {
         purpose: r.purpose,
         mode: r.mode,
         createdAt: Number(r.created_at),
-        record: typeof r.record === 'string' ? (JSON.parse(r.record) as unknown) : (r.record as unknown),
+        record: decodeAuditRecord(r.record),
       })),
       counters: counters.rows.map((r) => ({ scope: r.scope, key: r.key, at: Number(r.at) })),
     };

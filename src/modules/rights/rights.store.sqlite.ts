@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../../core/purposes.ts';
 import type { SqliteDb } from '../../platform/db/database.ts';
+import { decodeAuditRecord } from '../decisions/decisions.store.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
 import type {
@@ -179,7 +180,7 @@ export class SqliteRightsStore implements RightsStore {
         purpose: r.purpose,
         mode: r.mode,
         createdAt: Number(r.created_at),
-        record: JSON.parse(r.record) as unknown,
+        record: decodeAuditRecord(r.record),
       }),
     );
     const counters = (
