@@ -150,13 +150,12 @@ const HISTORY_DAYS = 365;
 const PERSONAL_HISTORY = 20;
 /** Slates up to this size find every item's complements computed when the models are built. */
 const WARM_LIMIT = 10;
-/** Event ids are unique per subject. */
-const trainingKey = (subjectId: string, eventId: string) => `${subjectId}\u0000${eventId}`;
 
 interface TenantState {
   catalog: MemoryCatalog;
   rec: Recommender;
-  trained: Set<string>;
+  /** The events the models learned, by subject (event ids are unique per subject). */
+  trained: Map<string, Set<string>>;
   builtAt: number;
   catalogLoadedAt: number;
   refreshing: Promise<void> | undefined;
@@ -164,6 +163,16 @@ interface TenantState {
   popular: Map<string, { at: number; list: Scored[] }>;
   /** The baskets the models learned changed since the category relations were last published. */
   relationsStale: boolean;
+}
+
+/** The set of event ids the models learned from the subject, created when missing. */
+function learnedBy(trained: Map<string, Set<string>>, subjectId: string): Set<string> {
+  let set = trained.get(subjectId);
+  if (!set) {
+    set = new Set();
+    trained.set(subjectId, set);
+  }
+  return set;
 }
 
 /** "Popular this week" need not be recomputed per request (it scans every item). */
@@ -329,7 +338,7 @@ export class DecisionService {
     const catalog = await this.#loadCatalog(tenantId);
     const rec = new Recommender();
     for (const item of catalog.items()) rec.setItemAttributes({ itemId: item.id, category: item.category });
-    const trained = new Set<string>();
+    const trained = new Map<string, Set<string>>();
     let after: TrainingCursor | undefined;
     for (;;) {
       const batch = await this.#store.scanTrainingEvents(tenantId, after, 5000);
@@ -341,7 +350,7 @@ export class DecisionService {
           at: e.occurredAt,
           basketId: `${e.subjectId}@${e.occurredAt}`,
         });
-        trained.add(trainingKey(e.subjectId, e.eventId));
+        learnedBy(trained, e.subjectId).add(e.eventId);
       }
       const last = batch.at(-1);
       if (!last || batch.length < 5000) break;
@@ -466,11 +475,8 @@ export class DecisionService {
       for (const p of purposes) consents.set(p.purpose, p.status);
       const personal =
         consents.get(purpose) === 'granted' && !controlGroup && !(placement.kind === 'advertising' && input.knownMinor);
-      const window = Math.max(
-        placement.retargeting.maxAgeDays * DAY,
-        placement.suppression.dismissedDays * DAY,
-        ...placement.caps.map((c) => c.windowMs),
-      );
+      // The counters the caps and the retargeting limit count (dismissals are events, read below).
+      const window = Math.max(placement.retargeting.maxAgeDays * DAY, ...placement.caps.map((c) => c.windowMs));
       const [events, prefs, counters] = await Promise.all([
         this.#ports.events.listInteractions(input.tenantId, subjectId, {
           // Without consent only objections (dismissals) are read: they can only remove items.
@@ -567,12 +573,14 @@ export class DecisionService {
     subjectId: string,
     events: readonly { eventId: string; type: string; itemId: string | null; occurredAt: number }[],
   ) {
+    // One lookup of the subject, then one per event id (no key built per event and decision).
+    let learned = state.trained.get(subjectId);
     for (const e of events) {
-      const key = trainingKey(subjectId, e.eventId);
-      if (e.itemId === null || state.trained.has(key)) continue;
+      if (e.itemId === null || learned?.has(e.eventId)) continue;
       if (e.type !== 'view' && e.type !== 'cart' && e.type !== 'purchase') continue;
       if (!state.catalog.item(e.itemId)) continue;
-      state.trained.add(key);
+      learned ??= learnedBy(state.trained, subjectId);
+      learned.add(e.eventId);
       if (e.type !== 'view') state.relationsStale = true;
       state.rec.add({
         subjectId,
@@ -768,8 +776,7 @@ export class DecisionService {
     const state = this.#states.get(tenantId);
     if (!state) return 0;
     const { trained } = await state;
-    const subjects = new Set<string>();
-    for (const key of trained) subjects.add(key.slice(0, key.indexOf('\u0000')));
+    const subjects = [...trained.keys()];
     let removed = 0;
     for (const subjectId of subjects) {
       if (!matches(subjectId)) continue;
@@ -800,8 +807,7 @@ export class DecisionService {
     const state = this.#states.get(tenantId);
     if (!state) return;
     const { trained } = await state;
-    const prefix = trainingKey(subjectId, '');
-    for (const key of trained) if (key.startsWith(prefix)) trained.delete(key);
+    trained.delete(subjectId);
   }
 
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */
