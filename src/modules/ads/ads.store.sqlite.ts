@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AdPlacement, Campaign, CategoryRelation, Venue } from '../../core/ads/types.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { type SqliteDb, withoutWaitingForDisk } from '../../platform/db/database.ts';
 import type {
   AdStore,
   PlayRecord,
@@ -304,13 +304,7 @@ export class SqliteAdStore implements AdStore {
     // transaction only: nothing else runs on this connection until it is restored): a process
     // crash keeps them, a power cut may lose the last moments of report and per-screen counts.
     // Budgets do not depend on it: leases are committed with the connection's full durability.
-    const restore = this.#db.pragma('synchronous', { simple: true });
-    this.#db.pragma('synchronous = NORMAL');
-    try {
-      this.#flushCounters(now);
-    } finally {
-      this.#db.pragma(`synchronous = ${Number(restore)}`);
-    }
+    withoutWaitingForDisk(this.#db, () => this.#flushCounters(now));
   }
 
   #flushCounters(now: number): void {

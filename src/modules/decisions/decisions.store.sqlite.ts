@@ -1,5 +1,5 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { type SqliteDb, withoutWaitingForDisk } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
 
@@ -81,13 +81,7 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
     const packed = packCounters(counters);
-    // better-sqlite3 is synchronous: no other statement runs on the connection until FULL is back.
-    this.#db.pragma('synchronous = NORMAL');
-    try {
-      this.#writeBatch(records, packed);
-    } finally {
-      this.#db.pragma('synchronous = FULL');
-    }
+    withoutWaitingForDisk(this.#db, () => this.#writeBatch(records, packed));
   }
 
   /** Nothing of its own to release (the shared connection is closed by the database). */
