@@ -275,7 +275,7 @@ export function installAuth(app: App, tenants: TenantService): void {
       }
       subjectId = verifySubjectToken(token, await tenants.subjectTokenSecret(ctx.tenantId), ctx.tenantId).sub;
     }
-    request.auth = { ...ctx, subjectId };
+    request.auth = Object.assign({}, ctx, { subjectId });
   });
 }
 

@@ -149,21 +149,23 @@ export class ConsentedView {
       messages: input.subjectId !== undefined && granted('marketing_messages'),
     };
     if (cause !== null) {
-      return new ConsentedView({
-        ...base,
-        personal: false,
-        nonPersonalBecause: cause,
-        history: EMPTY,
-        interests: EMPTY,
-        sensitiveAllowed: new Set(),
-        retargeting: false,
-        location: false,
-        // Quiet hours and refused channels protect the person: honoured even when nothing else is read.
-        declarations: {
-          ...(records.declarations.quietHours ? { quietHours: records.declarations.quietHours } : {}),
-          ...(records.declarations.channels ? { channels: records.declarations.channels } : {}),
-        },
-      });
+      return new ConsentedView(
+        Object.assign({}, base, {
+          personal: false,
+          nonPersonalBecause: cause,
+          history: EMPTY,
+          interests: EMPTY,
+          sensitiveAllowed: new Set<SensitiveClass>(),
+          retargeting: false,
+          location: false,
+          // Quiet hours and refused channels protect the person: honoured even when nothing else is read.
+          declarations: Object.assign(
+            {},
+            records.declarations.quietHours ? { quietHours: records.declarations.quietHours } : {},
+            records.declarations.channels ? { channels: records.declarations.channels } : {},
+          ),
+        }),
+      );
     }
 
     // Explicit consent per sensitive class, and only for classes the person declared (never on advertising).
@@ -192,17 +194,18 @@ export class ConsentedView {
     }
     history.sort((a, b) => a.at - b.at);
 
-    return new ConsentedView({
-      ...base,
-      personal: true,
-      nonPersonalBecause: null,
-      history,
-      interests,
-      sensitiveAllowed,
-      retargeting: granted('retargeting') && !input.gpc,
-      location: granted('location_offers'),
-      declarations: records.declarations,
-    });
+    return new ConsentedView(
+      Object.assign({}, base, {
+        personal: true,
+        nonPersonalBecause: null,
+        history,
+        interests,
+        sensitiveAllowed,
+        retargeting: granted('retargeting') && !input.gpc,
+        location: granted('location_offers'),
+        declarations: records.declarations,
+      }),
+    );
   }
 
   /** The subject's usable interactions, oldest first (empty when not personal). */

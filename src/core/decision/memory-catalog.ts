@@ -33,7 +33,10 @@ export class MemoryCatalog implements CatalogView {
 
   /** Adds or replaces an item. */
   upsert(item: Omit<CatalogItem, 'sensitiveClass'>): void {
-    this.#items.set(item.id, { ...item, sensitiveClass: nearestSensitiveClass(item.category, this.#tags) });
+    this.#items.set(
+      item.id,
+      Object.assign({}, item, { sensitiveClass: nearestSensitiveClass(item.category, this.#tags) }),
+    );
     for (const p of categoryAncestors(item.category)) this.#categories.add(p);
   }
 

@@ -110,7 +110,7 @@ const personalReason = (
   categories: SelectionCategory[],
   purposes: Purpose[],
   extra: Partial<Pick<Reason, 'item' | 'interest' | 'category'>>,
-): Reason => ({ code, basis, dataCategories: categories, consents: purposes, ...extra });
+): Reason => Object.assign({ code, basis, dataCategories: categories, consents: purposes }, extra);
 
 const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' | 'category' | 'venue'>>): Reason => ({
   code,
@@ -249,6 +249,12 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   return out.filter((c) => catalog.item(c.itemId) !== undefined);
 }
 
+const EXPLORATION_REASON: Reason = Object.freeze({
+  code: 'exploration',
+  basis: 'none',
+  dataCategories: [],
+  consents: [],
+});
 const POPULAR_REASON: Reason = Object.freeze({ code: 'popular', basis: 'none', dataCategories: [], consents: [] });
 const FEATURED_REASON: Reason = Object.freeze({ code: 'featured', basis: 'none', dataCategories: [], consents: [] });
 
@@ -387,7 +393,7 @@ export function businessRules(candidates: readonly Candidate[], input: DecisionI
       )
         factor *= b.factor;
     }
-    out.push(factor === 1 ? c : { ...c, score: c.score * factor });
+    out.push(factor === 1 ? c : Object.assign({}, c, { score: c.score * factor }));
   }
   return out;
 }
@@ -492,7 +498,7 @@ export function diversify(ranked: readonly Ranked[], input: DecisionInput): Rank
     const i = Math.floor(random() * pool.length);
     const [r] = pool.splice(i, 1);
     if (!r || !fits(r)) continue;
-    take({ ...r, reasons: [{ code: 'exploration', basis: 'none', dataCategories: [], consents: [] }] }, chosen);
+    take(Object.assign({}, r, { reasons: [EXPLORATION_REASON] }), chosen);
     used.add(r.itemId);
     exploreSlots--;
   }

@@ -172,9 +172,7 @@ export function placementFromInput(id: string, input: PlacementInput): Placement
     ...(b.category === undefined ? {} : { category: b.category }),
     ...(b.itemId === undefined ? {} : { itemId: b.itemId }),
   }));
-  return {
-    ...base,
-    ...(input.campaign === undefined ? {} : { campaign: input.campaign }),
+  return Object.assign({}, base, input.campaign === undefined ? {} : { campaign: input.campaign }, {
     caps: input.caps
       ? input.caps.map((c) => ({ scope: c.scope, limit: c.limit, windowMs: c.windowHours * 3600 * 1000 }))
       : base.caps,
@@ -189,15 +187,17 @@ export function placementFromInput(id: string, input: PlacementInput): Placement
     maxPerCategory: input.maxPerCategory ?? base.maxPerCategory,
     exploration: input.exploration ?? base.exploration,
     controlShare: input.controlShare ?? base.controlShare,
-    retargeting: { ...base.retargeting, ...input.retargeting },
-    suppression: { ...base.suppression, ...input.suppression },
+    retargeting: Object.assign({}, base.retargeting, input.retargeting),
+    suppression: Object.assign({}, base.suppression, input.suppression),
     honourQuietHours: input.honourQuietHours ?? base.honourQuietHours,
-  };
+  });
 }
 
 /** The placement as the API shows it (windows in hours). */
 function placementOut(p: PlacementConfig) {
-  return { ...p, caps: p.caps.map((c) => ({ scope: c.scope, limit: c.limit, windowHours: c.windowMs / 3600000 })) };
+  return Object.assign({}, p, {
+    caps: p.caps.map((c) => ({ scope: c.scope, limit: c.limit, windowHours: c.windowMs / 3600000 })),
+  });
 }
 
 /** POST /v1/decisions, the explanation of a past decision, and placement configuration. */
@@ -234,7 +234,7 @@ export function decisionRoutes(app: App, decisions: DecisionService): void {
         knownMinor: body.knownMinor ?? false,
         acceptLanguage: request.headers['accept-language'],
       });
-      return { ...result, explanationUrl: `/v1/decisions/${result.decisionId}/explanation` };
+      return Object.assign({}, result, { explanationUrl: `/v1/decisions/${result.decisionId}/explanation` });
     },
   );
 

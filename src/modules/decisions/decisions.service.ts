@@ -524,7 +524,7 @@ export class DecisionService {
         placement: placement.id,
         subjectId,
         purpose,
-        context: { ...input.context, locale },
+        context: Object.assign({}, input.context, { locale }),
         limit: input.limit,
         exclude: input.exclude,
         gpc: input.gpc,
@@ -541,7 +541,7 @@ export class DecisionService {
       outcome.audit,
       subjectId === undefined
         ? []
-        : outcome.increments.map((i) => ({ ...i, tenantId: input.tenantId, subjectId, at: now })),
+        : outcome.increments.map((i) => ({ scope: i.scope, key: i.key, tenantId: input.tenantId, subjectId, at: now })),
     );
     const names = this.#names(state);
     return {

@@ -50,14 +50,26 @@ export function packCounters(counters: readonly CounterRow[]): CounterRow[] {
     else items.set(group, { row: c, keys: [c.key] });
   }
   for (const { row, keys } of items.values())
-    out.push({ ...row, scope: 'items' as CounterRow['scope'], key: JSON.stringify(keys) });
+    out.push({
+      tenantId: row.tenantId,
+      subjectId: row.subjectId,
+      at: row.at,
+      scope: 'items' as CounterRow['scope'],
+      key: JSON.stringify(keys),
+    });
   return out;
 }
 
 /** The impressions one stored counter row stands for. */
 export function unpackCounter(row: CounterRow): CounterRow[] {
   if ((row.scope as string) !== 'items') return [row];
-  return (JSON.parse(row.key) as string[]).map((key) => ({ ...row, scope: 'item' as const, key }));
+  return (JSON.parse(row.key) as string[]).map((key) => ({
+    tenantId: row.tenantId,
+    subjectId: row.subjectId,
+    at: row.at,
+    scope: 'item' as const,
+    key,
+  }));
 }
 
 /**
@@ -93,7 +105,7 @@ export function encodeAuditRecord(record: AuditRecord): string {
     return i;
   };
   const items = record.items.map((item): [string, ...number[]] => [item.itemId, ...item.reasons.map(indexOf)]);
-  const stored: StoredAuditRecord = { ...record, format: 2, reasons, items };
+  const stored: StoredAuditRecord = Object.assign({}, record, { format: 2 as const, reasons, items });
   return JSON.stringify(stored);
 }
 
@@ -102,10 +114,9 @@ export function decodeAuditRecord(text: string): AuditRecord {
   const parsed = JSON.parse(text) as AuditRecord | StoredAuditRecord;
   if (!('format' in parsed)) return parsed;
   const { format: _, reasons, items, ...rest } = parsed;
-  return {
-    ...rest,
+  return Object.assign(rest, {
     items: items.map(([itemId, ...refs]) => ({ itemId, reasons: refs.map((i) => reasons[i] as Reason) })),
-  };
+  });
 }
 
 export interface DecisionStore {
