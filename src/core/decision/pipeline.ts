@@ -110,7 +110,7 @@ const personalReason = (
   categories: SelectionCategory[],
   purposes: Purpose[],
   extra: Partial<Pick<Reason, 'item' | 'interest' | 'category'>>,
-): Reason => Object.assign({ code, basis, dataCategories: categories, consents: purposes }, extra);
+): Reason => ({ code, basis, dataCategories: categories, consents: purposes, ...extra });
 
 const contextReason = (code: Reason['code'], extra: Partial<Pick<Reason, 'item' | 'category' | 'venue'>>): Reason => ({
   code,
@@ -249,14 +249,12 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   return out.filter((c) => catalog.item(c.itemId) !== undefined);
 }
 
-const EXPLORATION_REASON: Reason = Object.freeze({
-  code: 'exploration',
-  basis: 'none',
-  dataCategories: [],
-  consents: [],
-});
-const POPULAR_REASON: Reason = Object.freeze({ code: 'popular', basis: 'none', dataCategories: [], consents: [] });
-const FEATURED_REASON: Reason = Object.freeze({ code: 'featured', basis: 'none', dataCategories: [], consents: [] });
+/** A reason that uses no data (popular, featured, exploration): one shared, frozen object per code. */
+const noDataReason = (code: 'popular' | 'featured' | 'exploration'): Reason =>
+  Object.freeze({ code, basis: 'none', dataCategories: [], consents: [] });
+const POPULAR_REASON = noDataReason('popular');
+const FEATURED_REASON = noDataReason('featured');
+const EXPLORATION_REASON = noDataReason('exploration');
 
 function sensitivePurposeOf(interest: string, view: ConsentedView): Purpose[] {
   for (const i of view.interests()) {
@@ -529,7 +527,7 @@ export function explain(ranked: readonly Ranked[]): DecidedItem[] {
   return ranked.map((r) => ({
     itemId: r.itemId,
     score: Math.round(r.score * 1e6) / 1e6,
-    reasons: r.reasons.length > 0 ? r.reasons : [{ code: 'popular', basis: 'none', dataCategories: [], consents: [] }],
+    reasons: r.reasons.length > 0 ? r.reasons : [POPULAR_REASON],
   }));
 }
 
