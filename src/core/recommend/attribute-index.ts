@@ -1,3 +1,4 @@
+import type { ItemIndex } from './item-index.ts';
 import type { ItemAttributes } from './types.ts';
 
 /**
@@ -69,6 +70,11 @@ export class AttributeIndex {
     }
     this.#features.delete(itemId);
     this.#categories.delete(itemId);
+  }
+
+  /** Changes with every change of the index (caches built on it compare it). */
+  get version(): number {
+    return this.#version;
   }
 
   /** Whether the item has any attribute. */
@@ -164,5 +170,45 @@ export class AttributeIndex {
       this.#norms.set(itemId, norm);
     }
     return norm;
+  }
+}
+
+/**
+ * The {@link AttributeIndex.neighbours} of items as dense item indices and
+ * scores (typed arrays), built once per item and index version: scoring
+ * loops read them without a string lookup per neighbour.
+ *
+ * @example
+ * const neighbours = new IndexedNeighbours(attributes, items);
+ * neighbours.of(items.intern('sku-1'))?.items; // Int32Array of item indices, nearest first
+ */
+export class IndexedNeighbours {
+  readonly #attributes: AttributeIndex;
+  readonly #items: ItemIndex;
+  readonly #cache = new Map<number, { items: Int32Array; scores: Float64Array }>();
+  #version = -1;
+
+  constructor(attributes: AttributeIndex, items: ItemIndex) {
+    this.#attributes = attributes;
+    this.#items = items;
+  }
+
+  /** The neighbours of an item index, nearest first, or undefined when the item has no attributes. */
+  of(item: number): { items: Int32Array; scores: Float64Array } | undefined {
+    if (this.#version !== this.#attributes.version) {
+      this.#cache.clear();
+      this.#version = this.#attributes.version;
+    }
+    let cached = this.#cache.get(item);
+    if (cached) return cached;
+    const id = this.#items.idOf(item);
+    if (!this.#attributes.has(id)) return undefined;
+    const list = this.#attributes.neighbours(id);
+    cached = {
+      items: Int32Array.from(list, (n) => this.#items.intern(n.itemId)),
+      scores: Float64Array.from(list, (n) => n.score),
+    };
+    this.#cache.set(item, cached);
+    return cached;
   }
 }

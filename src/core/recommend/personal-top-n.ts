@@ -106,6 +106,8 @@ export class PersonalTopNModel {
   readonly #trails = new Map<string, SubjectTrail>();
   readonly #pairUnits: number[];
   #scratch = new Float64Array(0);
+  /** Scratch of {@link strongestAnchors}: a candidate's position + 1 by item index, zero between calls. */
+  #slot = new Int32Array(0);
   #damp = new Float64Array(0);
   #dampBeta = Number.NaN;
   #dampStale = true;
@@ -319,41 +321,59 @@ export class PersonalTopNModel {
   }
 
   /**
-   * {@link strongestAnchor} of each candidate: the history's rows are looked
-   * up once for all of them.
+   * {@link strongestAnchor} of each candidate. Each history row is scanned
+   * once as its compact arrays (whole rows, like the weights they copy),
+   * picking out the candidates, instead of a map lookup per candidate and row.
    */
   strongestAnchors(history: readonly number[], candidates: ArrayLike<number>): (number | undefined)[] {
     const { recency, maxHistory, backward, alpha } = this.scoring;
-    const rows: {
-      h: number;
-      r: number;
-      norm: number;
-      out: ReadonlyMap<number, number> | undefined;
-      into: ReadonlyMap<number, number> | undefined;
-    }[] = [];
+    const m = candidates.length;
+    if (this.#slot.length < this.items.size) this.#slot = new Int32Array(this.items.size);
+    const slot = this.#slot;
+    // slot[j] = position of candidate j + 1 (0: not a candidate); a repeated candidate keeps its first position.
+    for (let c = m - 1; c >= 0; c--) slot[candidates[c] as number] = c + 1;
+    const outW = new Float64Array(m);
+    const inW = new Float64Array(m);
+    const bestScore = new Float64Array(m);
+    const best: (number | undefined)[] = new Array(m).fill(undefined);
     let r = 1 / recency;
-    for (let p = history.length - 1; p >= 0 && rows.length < maxHistory; p--) {
+    let rows = 0;
+    for (let p = history.length - 1; p >= 0 && rows < maxHistory; p--) {
       const h = history[p] as number;
       const ch = this.#pairs.total(h);
       if (ch === 0) continue;
+      rows++;
       r *= recency;
-      rows.push({ h, r, norm: ch ** alpha, out: this.#pairs.outOf(h), into: this.#pairs.into(h) });
-    }
-    const anchors: (number | undefined)[] = [];
-    for (let c = 0; c < candidates.length; c++) {
-      const j = candidates[c] as number;
-      let best: number | undefined;
-      let bestScore = 0;
-      for (const row of rows) {
-        const s = (row.r * ((row.out?.get(j) ?? 0) + backward * (row.into?.get(j) ?? 0))) / row.norm;
-        if (s > bestScore) {
-          bestScore = s;
-          best = row.h;
+      const norm = ch ** alpha;
+      outW.fill(0);
+      inW.fill(0);
+      const out = this.#pairs.outRow(h);
+      if (out)
+        for (let q = 0; q < out.items.length; q++) {
+          const c = slot[out.items[q] as number] as number;
+          if (c !== 0) outW[c - 1] = out.units[q] as number;
+        }
+      const into = this.#pairs.inRow(h);
+      if (into)
+        for (let q = 0; q < into.items.length; q++) {
+          const c = slot[into.items[q] as number] as number;
+          if (c !== 0) inW[c - 1] = into.units[q] as number;
+        }
+      for (let c = 0; c < m; c++) {
+        const s = (r * ((outW[c] as number) + backward * (inW[c] as number))) / norm;
+        if (s > (bestScore[c] as number)) {
+          bestScore[c] = s;
+          best[c] = h;
         }
       }
-      anchors.push(best);
     }
-    return anchors;
+    for (let c = 0; c < m; c++) {
+      // A repeated candidate gets the answer of its first position.
+      const first = (slot[candidates[c] as number] as number) - 1;
+      if (first !== c) best[c] = best[first];
+    }
+    for (let c = 0; c < m; c++) slot[candidates[c] as number] = 0;
+    return best;
   }
 
   /** Canonical state for equality checks in tests. */

@@ -1,4 +1,4 @@
-import { AttributeIndex } from './attribute-index.ts';
+import { AttributeIndex, IndexedNeighbours } from './attribute-index.ts';
 import type { CategoryComplement, CategoryRelationsOptions } from './category-relations.ts';
 import { ComplementsModel, type ComplementsOptions } from './complements.ts';
 import { ItemIndex } from './item-index.ts';
@@ -113,15 +113,18 @@ export class Recommender {
   readonly #touched = new TouchedList();
   /** Attribute neighbours per item index, computed on first use; cleared when attributes change. */
   readonly #attributeNeighbours = new Map<number, { items: Int32Array; scores: Float64Array }>();
+  /** Every item's attribute neighbours as indices, shared with the similar-items model. */
+  readonly #neighbours: IndexedNeighbours;
 
   constructor(options: RecommenderOptions = {}) {
     const shared = { items: this.items, attributes: this.attributes };
+    this.#neighbours = new IndexedNeighbours(this.attributes, this.items);
     this.personal = new PersonalTopNModel({
       items: this.items,
       ...(options.personalCounting ? { counting: options.personalCounting } : {}),
       ...(options.personalScoring ? { scoring: options.personalScoring } : {}),
     });
-    this.similar = new SimilarItemsModel({ ...shared, ...options.similar });
+    this.similar = new SimilarItemsModel({ ...shared, neighbours: this.#neighbours, ...options.similar });
     this.complements = new ComplementsModel({ ...shared, ...options.complements });
     this.popularity = new PopularityModel({ attributes: this.attributes, ...options.popularity });
     this.nextBasket = new NextBasketModel({ items: this.items, ...options.nextBasket });
@@ -229,14 +232,13 @@ export class Recommender {
 
   /** The catalog-attribute neighbours of an item index (cached), or undefined when it has no attributes. */
   attributeNeighbours(item: number): { items: Int32Array; scores: Float64Array } | undefined {
-    const id = this.items.idOf(item);
-    if (!this.attributes.has(id)) return undefined;
     let cached = this.#attributeNeighbours.get(item);
     if (!cached) {
-      const list = this.attributes.neighbours(id).slice(0, ATTRIBUTE_NEIGHBOURS);
+      const all = this.#neighbours.of(item);
+      if (!all) return undefined;
       cached = {
-        items: Int32Array.from(list, (n) => this.items.intern(n.itemId)),
-        scores: Float64Array.from(list, (n) => n.score),
+        items: all.items.subarray(0, ATTRIBUTE_NEIGHBOURS),
+        scores: all.scores.subarray(0, ATTRIBUTE_NEIGHBOURS),
       };
       this.#attributeNeighbours.set(item, cached);
     }

@@ -1,4 +1,4 @@
-import { AttributeIndex } from './attribute-index.ts';
+import { AttributeIndex, IndexedNeighbours } from './attribute-index.ts';
 import { WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
 import { PairCounts } from './pair-counts.ts';
@@ -59,14 +59,25 @@ export class SimilarItemsModel {
   readonly options: SimilarItemsOptions;
   readonly #pairs: PairCounts;
   readonly #seen = new Map<string, number[]>();
+  readonly #neighbours: IndexedNeighbours;
   #scratch = new Float64Array(0);
+  /** Scratch of {@link similarTo}: 1 for the items the co-interactions scored, zero between calls. */
+  #fromHistory = new Uint8Array(0);
   #inverse = new Float64Array(0);
   #inverseStale = true;
 
-  constructor(options: Partial<SimilarItemsOptions> & { items?: ItemIndex; attributes?: AttributeIndex } = {}) {
+  constructor(
+    options: Partial<SimilarItemsOptions> & {
+      items?: ItemIndex;
+      attributes?: AttributeIndex;
+      /** Shared with the other models of a recommender (same items and attributes). */
+      neighbours?: IndexedNeighbours;
+    } = {},
+  ) {
     this.items = options.items ?? new ItemIndex();
     this.#pairs = new PairCounts(this.items.compareIds);
     this.attributes = options.attributes ?? new AttributeIndex();
+    this.#neighbours = options.neighbours ?? new IndexedNeighbours(this.attributes, this.items);
     this.options = {
       window: options.window ?? DEFAULT_SIMILAR_OPTIONS.window,
       shrink: options.shrink ?? DEFAULT_SIMILAR_OPTIONS.shrink,
@@ -186,14 +197,18 @@ export class SimilarItemsModel {
     const scores = this.#scratch;
     const touched: number[] = [];
     this.scoreInto(anchor, scores, touched);
-    const fromHistory = new Set(touched);
+    if (this.#fromHistory.length < scores.length) this.#fromHistory = new Uint8Array(scores.length);
+    const fromHistory = this.#fromHistory;
+    for (const j of touched) fromHistory[j] = 1;
     const w = this.options.attributeWeight;
-    if (w > 0) {
-      for (const { itemId: other, score } of this.attributes.neighbours(itemId).slice(0, Math.max(50, 4 * k))) {
-        const j = this.items.intern(other);
+    const neighbours = w > 0 ? this.#neighbours.of(anchor) : undefined;
+    if (neighbours) {
+      const end = Math.min(neighbours.items.length, Math.max(50, 4 * k));
+      for (let q = 0; q < end; q++) {
+        const j = neighbours.items[q] as number;
         if (j >= scores.length) continue;
         if (scores[j] === 0) touched.push(j);
-        scores[j] = (scores[j] as number) + w * score;
+        scores[j] = (scores[j] as number) + w * (neighbours.scores[q] as number);
       }
     }
     const best = topK(scores, k, touched, (j) => j === anchor || !((scores[j] as number) > 0), this.items.compareIds);
@@ -203,10 +218,13 @@ export class SimilarItemsModel {
       reason: {
         kind: 'similar_to' as const,
         anchor: itemId,
-        basis: fromHistory.has(j) ? ('co_interaction' as const) : ('attributes' as const),
+        basis: fromHistory[j] === 1 ? ('co_interaction' as const) : ('attributes' as const),
       },
     }));
-    for (const j of touched) scores[j] = 0;
+    for (const j of touched) {
+      scores[j] = 0;
+      fromHistory[j] = 0;
+    }
     return out;
   }
 

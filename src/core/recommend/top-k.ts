@@ -40,6 +40,10 @@ export function topK(
     }
   };
   const consider = (index: number): void => {
+    // A full heap keeps only what beats its worst entry: a strictly lower
+    // score is refused before `skip` (often a set lookup) is asked. Most
+    // candidates of a personal query end here.
+    if (heap.length === k && (scores[index] ?? 0) < (scores[heap[0] as number] ?? 0)) return;
     if (skip?.(index)) return;
     if (heap.length < k) {
       heap.push(index);
