@@ -23,3 +23,33 @@ export function benchOptions<const O extends Options>(options: O, usage: string)
     process.exit(2);
   }
 }
+
+/**
+ * A numeric option's value, refused (with the usage, exit status 2) unless it
+ * is a number of at least `min` — and a whole number when `integer`.
+ *
+ * @example
+ * const seconds = numberOption('seconds', values.seconds, usage, { min: 1 });
+ */
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  usage: string,
+  options: { min: number; integer?: boolean },
+): number {
+  const n = Number(value);
+  const whole = options.integer ?? true;
+  if (
+    value === undefined ||
+    value.trim() === '' ||
+    !Number.isFinite(n) ||
+    n < options.min ||
+    (whole && !Number.isInteger(n))
+  ) {
+    console.error(
+      `--${name} must be ${whole ? 'a whole number' : 'a number'} of at least ${options.min}; got ${JSON.stringify(value)}.\n\nUsage:\n  ${usage}`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
