@@ -62,7 +62,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
  * Frames responses on one connection: returns the status of each complete
  * response as bytes arrive. Handles Content-Length and chunked bodies.
  */
-class ResponseReader {
+export class ResponseReader {
   #buf: Buffer = Buffer.alloc(0);
 
   /** The statuses of the responses completed by `chunk`, in order. */
