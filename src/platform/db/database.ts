@@ -50,11 +50,16 @@ const CHECKPOINTER_URL = new URL('./sqlite-checkpointer.mjs', import.meta.url);
 
 /**
  * Starts the thread that checkpoints the database file for every connection
- * (sqlite-checkpointer.mjs). Should it stop, the WAL only grows until the last
- * connection closes, which checkpoints it.
+ * (sqlite-checkpointer.mjs), which makes the WAL start again from its
+ * beginning once it holds more than `restartBytes`; a round every `intervalMs`. Should it stop, the WAL
+ * only grows until the last connection closes, which checkpoints it.
  */
-function startCheckpointer(file: string): { stop(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER_URL, { workerData: { file } });
+export function startCheckpointer(
+  file: string,
+  options: { restartBytes?: number; intervalMs?: number } = {},
+): { stop(): Promise<void> } {
+  const { restartBytes = WAL_SIZE_LIMIT, intervalMs = 250 } = options;
+  const worker = new Worker(CHECKPOINTER_URL, { workerData: { file, restartBytes, intervalMs } });
   worker.unref();
   worker.on('error', () => {});
   let exited = false;
@@ -74,7 +79,10 @@ function startCheckpointer(file: string): { stop(): Promise<void> } {
   };
 }
 
-/** What the WAL file is trimmed to when it starts again from its beginning (see sqlite-checkpointer.mjs). */
+/**
+ * What the WAL file is trimmed to when it starts again from its beginning, and
+ * the size past which the checkpointer makes it start again (see sqlite-checkpointer.mjs).
+ */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /**
