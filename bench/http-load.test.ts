@@ -45,5 +45,7 @@ test('closed and open loops answer every request they send, and count what was d
   const open = await loadHttp({ port, connections: 2, seconds: 1, rate, next: () => body });
   // Due at start, then every 1/rate s up to the end: each is answered or left unsent.
   assert.equal(open.latencies.length + open.unsent, rate + 1);
+  assert.equal(open.unsentWaits.length, open.unsent);
+  for (const wait of open.unsentWaits) assert.ok(wait >= 0);
   assert.equal(open.latencies.length, received);
 });

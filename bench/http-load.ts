@@ -39,6 +39,12 @@ export interface LoadResult {
   readonly elapsed: number;
   /** Open loop only: requests that were due but not yet sent when the run ended. */
   readonly unsent: number;
+  /**
+   * Open loop only: how long each unsent request had waited when the run
+   * ended (ms) — a lower bound of its latency, for percentiles that do not
+   * leave the slowest requests out.
+   */
+  readonly unsentWaits: Float64Array;
 }
 
 /** One HTTP/1.1 request as bytes, with Content-Length and keep-alive. */
@@ -134,6 +140,7 @@ export function loadHttp(options: LoadOptions): Promise<LoadResult> {
         statuses,
         elapsed: (lastAnswer - start) / 1000,
         unsent: backlog.length,
+        unsentWaits: Float64Array.from(backlog, (due) => stopAt - due),
       });
     }
   };
