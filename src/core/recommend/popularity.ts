@@ -1,5 +1,6 @@
 import { AttributeIndex } from './attribute-index.ts';
 import { addTo, fromUnits, toUnits } from './exact-weight.ts';
+import { topK } from './top-k.ts';
 import type { InteractionEvent, InteractionKind, ItemAttributes, Recommendation } from './types.ts';
 import { DEFAULT_KIND_WEIGHTS } from './types.ts';
 
@@ -83,6 +84,9 @@ export class PopularityModel {
   readonly #counts = new Map<string, Map<string, Buckets>>();
   readonly #events = new Map<string, EventRecord[]>();
   #latest = Number.NEGATIVE_INFINITY;
+  /** Scratch of {@link #decayed}: one item's buckets, sorted. */
+  #sortKeys = new Float64Array(16);
+  #sortUnits = new Float64Array(16);
 
   constructor(options: Partial<PopularityOptions> & { attributes?: AttributeIndex } = {}) {
     const { attributes, ...rest } = options;
@@ -140,12 +144,42 @@ export class PopularityModel {
     }
   }
 
-  #decayed(buckets: Buckets, now: number, halfLife: number): number {
+  /**
+   * Time-decayed weight of an item's buckets. `factors` keeps each bucket's
+   * decay factor for one query (items share their days), so a query over the
+   * whole catalog computes each power once instead of once per item and bucket.
+   */
+  #decayed(buckets: Buckets, now: number, halfLife: number, factors: Map<number, number>): number {
+    // Sorted so the floating-point sum does not depend on insertion order (exact erasure);
+    // an insertion sort into reused arrays (an item has few buckets, all distinct).
+    const n = buckets.size;
+    if (this.#sortKeys.length < n) {
+      this.#sortKeys = new Float64Array(n * 2);
+      this.#sortUnits = new Float64Array(n * 2);
+    }
+    const keys = this.#sortKeys;
+    const units = this.#sortUnits;
+    let size = 0;
+    for (const [bucket, u] of buckets) {
+      let j = size - 1;
+      for (; j >= 0 && (keys[j] as number) > bucket; j--) {
+        keys[j + 1] = keys[j] as number;
+        units[j + 1] = units[j] as number;
+      }
+      keys[j + 1] = bucket;
+      units[j + 1] = u;
+      size++;
+    }
     let s = 0;
-    // Sorted so the floating-point sum does not depend on insertion order (exact erasure).
-    for (const [bucket, units] of [...buckets].sort((a, b) => a[0] - b[0])) {
-      const age = Math.max(0, now - (bucket + 0.5) * this.options.bucketMs);
-      s += fromUnits(units) * 0.5 ** (age / halfLife);
+    for (let j = 0; j < size; j++) {
+      const bucket = keys[j] as number;
+      let factor = factors.get(bucket);
+      if (factor === undefined) {
+        const age = Math.max(0, now - (bucket + 0.5) * this.options.bucketMs);
+        factor = 0.5 ** (age / halfLife);
+        factors.set(bucket, factor);
+      }
+      s += fromUnits(units[j] as number) * factor;
     }
     return s;
   }
@@ -179,16 +213,12 @@ export class PopularityModel {
    */
   popular(k: number, scope: PopularityScope = {}): Recommendation[] {
     const now = scope.now ?? this.#latest;
-    const scored = this.#candidates(scope).map(([itemId, b]) => ({
-      itemId,
-      score: this.#decayed(b, now, this.options.halfLifeMs),
-    }));
-    scored.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
-    const reason = { kind: 'popular' as const, ...this.#reasonScope(scope) };
-    return scored
-      .filter((s) => s.score > 0)
-      .slice(0, k)
-      .map((s) => ({ ...s, reason }));
+    const factors = new Map<number, number>();
+    const candidates = this.#candidates(scope);
+    const scores = new Float64Array(candidates.length);
+    for (let i = 0; i < candidates.length; i++)
+      scores[i] = this.#decayed((candidates[i] as [string, Buckets])[1], now, this.options.halfLifeMs, factors);
+    return this.#best(candidates, scores, k, { kind: 'popular' as const, ...this.#reasonScope(scope) });
   }
 
   /**
@@ -202,17 +232,38 @@ export class PopularityModel {
   trending(k: number, scope: PopularityScope = {}): Recommendation[] {
     const now = scope.now ?? this.#latest;
     const ratio = this.options.trendHalfLifeMs / this.options.halfLifeMs;
-    const scored = this.#candidates(scope).map(([itemId, b]) => {
-      const recent = this.#decayed(b, now, this.options.trendHalfLifeMs);
-      const usual = this.#decayed(b, now, this.options.halfLifeMs);
-      return { itemId, score: recent / (usual * ratio + this.options.trendShrink) };
-    });
-    scored.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
-    const reason = { kind: 'trending' as const, ...this.#reasonScope(scope) };
-    return scored
-      .filter((s) => s.score > 0)
-      .slice(0, k)
-      .map((s) => ({ ...s, reason }));
+    const recentFactors = new Map<number, number>();
+    const usualFactors = new Map<number, number>();
+    const candidates = this.#candidates(scope);
+    const scores = new Float64Array(candidates.length);
+    for (let i = 0; i < candidates.length; i++) {
+      const b = (candidates[i] as [string, Buckets])[1];
+      const recent = this.#decayed(b, now, this.options.trendHalfLifeMs, recentFactors);
+      const usual = this.#decayed(b, now, this.options.halfLifeMs, usualFactors);
+      scores[i] = recent / (usual * ratio + this.options.trendShrink);
+    }
+    return this.#best(candidates, scores, k, { kind: 'trending' as const, ...this.#reasonScope(scope) });
+  }
+
+  /**
+   * The k best-scored candidates with a positive score, best first (equal
+   * scores by item id): a selection, not a sort of the whole catalog.
+   */
+  #best<R>(
+    candidates: readonly [string, Buckets][],
+    scores: Float64Array,
+    k: number,
+    reason: R,
+  ): { itemId: string; score: number; reason: R }[] {
+    const id = (i: number) => (candidates[i] as [string, Buckets])[0];
+    const best = topK(
+      scores,
+      k,
+      undefined,
+      (i) => !((scores[i] as number) > 0),
+      (a, b) => (id(a) < id(b) ? -1 : 1),
+    );
+    return best.map((i) => ({ itemId: id(i), score: scores[i] as number, reason }));
   }
 
   /** Canonical state for equality checks in tests. */
