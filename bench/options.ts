@@ -26,28 +26,16 @@ export function benchOptions<const O extends Options>(options: O, usage: string)
 
 /**
  * A numeric option's value, refused (with the usage, exit status 2) unless it
- * is a number of at least `min` — and a whole number when `integer`.
+ * is a whole number of at least `min`.
  *
  * @example
  * const seconds = numberOption('seconds', values.seconds, usage, { min: 1 });
  */
-export function numberOption(
-  name: string,
-  value: string | undefined,
-  usage: string,
-  options: { min: number; integer?: boolean },
-): number {
+export function numberOption(name: string, value: string | undefined, usage: string, options: { min: number }): number {
   const n = Number(value);
-  const whole = options.integer ?? true;
-  if (
-    value === undefined ||
-    value.trim() === '' ||
-    !Number.isFinite(n) ||
-    n < options.min ||
-    (whole && !Number.isInteger(n))
-  ) {
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < options.min) {
     console.error(
-      `--${name} must be ${whole ? 'a whole number' : 'a number'} of at least ${options.min}; got ${JSON.stringify(value)}.\n\nUsage:\n  ${usage}`,
+      `--${name} must be a whole number of at least ${options.min}; got ${JSON.stringify(value)}.\n\nUsage:\n  ${usage}`,
     );
     process.exit(2);
   }

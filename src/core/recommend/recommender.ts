@@ -111,9 +111,7 @@ export class Recommender {
   #scratch = new Float64Array(0);
   /** Reused list of the items a query touched (fewer allocations, shorter GC pauses). */
   readonly #touched = new TouchedList();
-  /** Attribute neighbours per item index, computed on first use; cleared when attributes change. */
-  readonly #attributeNeighbours = new Map<number, { items: Int32Array; scores: Float64Array }>();
-  /** Every item's attribute neighbours as indices, shared with the similar-items model. */
+  /** Every item's attribute neighbours as indices, shared with the similar-items model (rebuilt when attributes change). */
   readonly #neighbours: IndexedNeighbours;
 
   constructor(options: RecommenderOptions = {}) {
@@ -155,7 +153,6 @@ export class Recommender {
     this.items.intern(attributes.itemId);
     this.attributes.set(attributes);
     this.complements.setAttributes(attributes);
-    this.#attributeNeighbours.clear();
   }
 
   /**
@@ -227,22 +224,18 @@ export class Recommender {
   prepare(): void {
     this.personal.prepare();
     this.similar.prepare();
-    for (let i = 0; i < this.items.size; i++) this.attributeNeighbours(i);
+    for (let i = 0; i < this.items.size; i++) this.#neighbours.of(i);
   }
 
-  /** The catalog-attribute neighbours of an item index (cached), or undefined when it has no attributes. */
+  /** The first catalog-attribute neighbours of an item index (views of the shared cache), or undefined when it has no attributes. */
   attributeNeighbours(item: number): { items: Int32Array; scores: Float64Array } | undefined {
-    let cached = this.#attributeNeighbours.get(item);
-    if (!cached) {
-      const all = this.#neighbours.of(item);
-      if (!all) return undefined;
-      cached = {
+    const all = this.#neighbours.of(item);
+    return (
+      all && {
         items: all.items.subarray(0, ATTRIBUTE_NEIGHBOURS),
         scores: all.scores.subarray(0, ATTRIBUTE_NEIGHBOURS),
-      };
-      this.#attributeNeighbours.set(item, cached);
-    }
-    return cached;
+      }
+    );
   }
 
   /**
