@@ -1,5 +1,5 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
-import { type SqliteDb, withoutWaitingForDisk } from '../../platform/db/database.ts';
+import { type SqliteDb, writeWhenUnlocked } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
 
@@ -27,7 +27,7 @@ export class SqliteDecisionStore implements DecisionStore {
     this.#insertCounter = this.#db.prepare(
       'INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#writeBatch = this.#db.transaction((records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
+    this.#writeBatch = (records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
       for (const r of records) {
         this.#insertDecision.run(
           r.tenantId,
@@ -41,7 +41,7 @@ export class SqliteDecisionStore implements DecisionStore {
         );
       }
       for (const c of counters) this.#insertCounter.run(c.tenantId, c.subjectId, c.scope, c.key, c.at);
-    });
+    };
     this.#listCounters = this.#db.prepare(
       'SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? AND at >= ?',
     );
@@ -81,7 +81,7 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
     const packed = packCounters(counters);
-    withoutWaitingForDisk(this.#db, () => this.#writeBatch(records, packed));
+    await writeWhenUnlocked(this.#db, () => this.#writeBatch(records, packed), { waitForDisk: false });
   }
 
   /** Nothing of its own to release (the shared connection is closed by the database). */
