@@ -148,6 +148,14 @@ export class CatalogService {
     if (!(await this.#store.deleteItem(tenantId, itemId))) throw itemNotFound(itemId);
   }
 
+  /**
+   * The tenant's catalog version, raised by every change to its items or
+   * categories, wherever it was made: equal versions, same catalog.
+   */
+  catalogVersion(tenantId: string): Promise<number> {
+    return this.#store.catalogVersion(tenantId);
+  }
+
   /** A page of items in id order, optionally only those under a category path. */
   async listItems(
     tenantId: string,

@@ -20,6 +20,14 @@ export class PostgresCatalogStore implements CatalogStore {
     return rows[0] && itemFromRow(rows[0]);
   }
 
+  async catalogVersion(tenantId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ version: number }>(
+      'SELECT version FROM catalog_versions WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return rows[0]?.version ?? 0;
+  }
+
   async findItems(tenantId: string, ids: readonly string[]): Promise<ItemRecord[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.#pool.query(

@@ -58,6 +58,14 @@ export class SqliteCatalogStore implements CatalogStore {
     return row && itemFromRow(row);
   }
 
+  async catalogVersion(tenantId: string): Promise<number> {
+    const version = this.#db
+      .prepare('SELECT version FROM catalog_versions WHERE tenant_id = ?')
+      .pluck()
+      .get(tenantId) as number | undefined;
+    return version ?? 0;
+  }
+
   async findItems(tenantId: string, ids: readonly string[]): Promise<ItemRecord[]> {
     if (ids.length === 0) return [];
     const rows = this.#db

@@ -35,6 +35,11 @@ export interface ItemPage {
 
 export interface CatalogStore {
   findItem(tenantId: string, id: string): Promise<ItemRecord | undefined>;
+  /**
+   * The tenant's catalog version: raised by every change to its items or
+   * categories (database triggers, migration 0012), 0 before the first.
+   */
+  catalogVersion(tenantId: string): Promise<number>;
   /** The items of `ids` that exist, in no particular order. */
   findItems(tenantId: string, ids: readonly string[]): Promise<ItemRecord[]>;
   /** The category path of each of `ids` that exists (no other column is read). */

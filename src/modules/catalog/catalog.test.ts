@@ -329,6 +329,41 @@ describeEachStore('catalog', (getDb) => {
     assert.deepEqual(await services.catalog.findMissingItems(tenant.id, []), []);
   });
 
+  test('the catalog version rises with every change to items or categories, and with nothing else', async () => {
+    const tenant = await createTestTenant(services);
+    const bystander = await createTestTenant(services);
+    const version = () => services.catalog.catalogVersion(tenant.id);
+    assert.equal(await version(), 0, 'no catalog yet');
+    const seen = [0];
+    /** Runs `change` and checks that the version rose (`rises`) or stayed. */
+    const expect = async (rises: boolean, what: string, change: () => Promise<unknown>) => {
+      await change();
+      const now = await version();
+      const before = seen.at(-1) as number;
+      if (rises) assert.ok(now > before, `${what} raises the version (${before} → ${now})`);
+      else assert.equal(now, before, `${what} leaves the version alone`);
+      seen.push(now);
+    };
+    await expect(true, 'creating an item', () => services.catalog.putItem(tenant.id, 'v1', coat));
+    await expect(true, 'replacing it', () => services.catalog.putItem(tenant.id, 'v1', { ...coat, price: 99 }));
+    await expect(true, 'patching it', () => services.catalog.patchItem(tenant.id, 'v1', { available: false }));
+    await expect(true, 'a bulk import', () =>
+      services.catalog.bulkUpsert(tenant.id, [{ id: 'v2', title: 'V2', category: 'clothing/hats' }]),
+    );
+    await expect(false, 'reading', async () => {
+      await services.catalog.listItems(tenant.id, {});
+      await services.catalog.getItem(tenant.id, 'v1');
+      await services.catalog.listCategories(tenant.id);
+    });
+    await expect(true, 'tagging a category', () =>
+      services.catalog.putCategory(tenant.id, 'clothing/hats', { sensitiveClass: 'health' }),
+    );
+    await expect(true, 'deleting a category', () => services.catalog.deleteCategory(tenant.id, 'clothing/hats'));
+    await expect(true, 'deleting an item', () => services.catalog.deleteItem(tenant.id, 'v2'));
+    await expect(false, "another tenant's changes", () => services.catalog.putItem(bystander.id, 'v1', coat));
+    assert.ok((await services.catalog.catalogVersion(bystander.id)) > 0);
+  });
+
   test('an item inherits the class of its nearest tagged ancestor', async () => {
     const tenant = await createTestTenant(services);
     const h = bearer(tenant.server);
