@@ -49,3 +49,27 @@ test('closed and open loops answer every request they send, and count what was d
   for (const wait of open.unsentWaits) assert.ok(wait >= 0);
   assert.equal(open.latencies.length, received);
 });
+
+test('the open loop spreads its requests over every connection, as many clients would', async (t) => {
+  // Requests per client port: the server processes behind a port each get a share of the connections.
+  const perConnection = new Map<number, number>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const port = req.socket.remotePort ?? 0;
+      perConnection.set(port, (perConnection.get(port) ?? 0) + 1);
+      res.writeHead(200, { 'content-length': '2' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  const body = httpRequest('GET', '/x', {}, undefined);
+  // A slow rate: every answer is back long before the next request is due.
+  await loadHttp({ port, connections: 4, seconds: 1, rate: 100, next: () => body });
+  const counts = [...perConnection.values()];
+  assert.equal(counts.length, 4, 'every connection carried requests');
+  // The connection idle the longest goes next: 101 requests over 4 connections, about 25 each
+  // (taking the last freed connection put nearly all of them on one).
+  for (const n of counts) assert.ok(n >= 15 && n <= 35, `requests per connection: ${counts.join(', ')}`);
+});
