@@ -52,16 +52,14 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 11 changed: the recommender finds each personal candidate's anchor
-with one scan of each history row's arrays instead of a map lookup per
-candidate and row, and similar items read their attribute neighbours as item
-indices built once (personal top-N ~150 → ~106 µs, similar items ~50 → ~35 µs
-per call); the SQLite checkpointer makes the WAL start again from its
-beginning once it holds 64 MB (under this load it used to grow ~20 MB/s for as
-long as the load lasted, each commit extending the file); the benchmark's load
-generator sends serialized requests on raw sockets (Node's http client had
-spent 0.12–0.15 ms of CPU per request on the server's cores), warms the
-server for 10 s, and adds open-loop runs at fixed offered rates.`;
+const STOP_NOTES = `Stop 12 changed: an audit commit that finds another server process
+writing tries again a millisecond later instead of sleeping in SQLite's busy
+handler with its whole process (at 1,000/s audit writes had waited up to
+330 ms, and every request of that process with them); the catalog is read
+again only when its version changed (each process re-read the 18k items every
+30 s, 150–400 ms of its event loop); the open loop sends each request on the
+connection idle the longest, spreading the load over both server processes
+(it had put about 60 % of the work on one of them).`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -302,7 +300,7 @@ load; CPU time per decision is what a decision costs. Even alone, this
 machine's speed drifts by 20–30 % from one run to the next within an hour;
 the build time above says how fast the machine was during this run.
 
-## Earlier figures (recorded at the end of each stop; up to stop 10 the load came from Node's http client, closed loop only)
+## Earlier figures (recorded at the end of each stop; up to stop 10 the load came from Node's http client, closed loop only; HTTP p99 is the saturated run's)
 
 | stop | in-process p50 / p99 | in-process CPU | over HTTP | HTTP p99 | server CPU per decision |
 |---|---|---|---|---|---|
@@ -310,6 +308,7 @@ the build time above says how fast the machine was during this run.
 | 8 | 1.291 / 5.008 ms | 1.736 ms | 908/s (2 processes) | 115 ms | 1.888 ms |
 | 9 | 0.982 / 2.28 ms | 1.235 ms | 804/s (2 processes) | 158 ms | 2.109 ms |
 | 10 | 0.64 / 1.389 ms | 0.795 ms | 1,128/s (2 processes) | 119 ms | 1.387 ms |
+| 11 | 0.657 / 2.171 ms | 0.9 ms | 1,484/s (2 processes; 1,000/s offered: p99 117 ms) | 112 ms | 1.126 ms |
 
 ${STOP_NOTES}
 `,
