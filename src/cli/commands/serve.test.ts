@@ -1,9 +1,23 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { freshServerStore, seedItems, storedEventIds, withServices } from '../../modules/events/events.testing.ts';
 import type { ChildServer } from '../../platform/child-server.ts';
-import { childPids as childrenOf, startChildServer } from '../../platform/child-server.ts';
+import { childPids, startChildServer } from '../../platform/child-server.ts';
 import { createTestTenant } from '../../platform/testing-app.ts';
+
+/**
+ * The server processes the primary `pid` started: its children that run
+ * pertinent (tsx may also start an esbuild process when its cache is cold).
+ */
+const childrenOf = (pid: number) =>
+  childPids(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('pertinent.mjs');
+    } catch {
+      return false;
+    }
+  });
 
 const alive = (pid: number) => {
   try {
