@@ -396,14 +396,13 @@ export class DecisionService {
     state.refreshing = this.#ports.catalog
       .catalogVersion(tenantId)
       .then(async (current) => {
-        if (current === state.catalogVersion) return;
-        const { catalog, version } = await this.#loadCatalog(tenantId);
-        for (const item of catalog.items())
-          if (!state.catalog.item(item.id)) state.rec.setItemAttributes({ itemId: item.id, category: item.category });
-        state.catalog = catalog;
-        state.catalogVersion = version;
-      })
-      .then(() => {
+        if (current !== state.catalogVersion) {
+          const { catalog, version } = await this.#loadCatalog(tenantId);
+          for (const item of catalog.items())
+            if (!state.catalog.item(item.id)) state.rec.setItemAttributes({ itemId: item.id, category: item.category });
+          state.catalog = catalog;
+          state.catalogVersion = version;
+        }
         state.catalogCheckedAt = this.#now();
       })
       .catch(() => {})
