@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Purpose } from '../../core/purposes.ts';
-import { SQLITE_CONNECTION_PRAGMAS, type SqliteDb } from '../../platform/db/database.ts';
+import { SQLITE_CONNECTION_PRAGMAS, type SqliteDb, sqlLimit } from '../../platform/db/database.ts';
 import type {
   DeclarationKind,
   DeclarationRecord,
@@ -238,9 +238,10 @@ export class SqliteEventStore implements EventStore {
       where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
       params.push(...query.types);
     }
-    params.push(query.limit);
     return this.#db
-      .prepare(`SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT ?`)
+      .prepare(
+        `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id ${sqlLimit(query.limit)}`,
+      )
       .all(...params);
   }
 

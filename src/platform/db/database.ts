@@ -204,6 +204,20 @@ export async function writeWhenUnlocked<T>(
 const STATEMENT_CACHE_SIZE = 1000;
 
 /**
+ * `LIMIT n` written into the SQL text, for statements on the request path.
+ * SQLite (3.4x) plans with the value of a bound `LIMIT ?`, so it marks the
+ * statement to be compiled again whenever that parameter is bound: every run
+ * parsed and planned the statement anew (measured with perf: 3 % of a server
+ * process's CPU under decisions, the subject's events read 20 µs slower).
+ * With the number in the text each limit is one statement, compiled once and
+ * kept in the statement cache ({@link cachePreparedStatements}).
+ */
+export function sqlLimit(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`A LIMIT must be a non-negative integer, not ${n}`);
+  return `LIMIT ${n}`;
+}
+
+/**
  * Stores call `prepare(sql)` where they run a query; compiling SQL costs tens
  * of microseconds, more than most of our queries take to run. The connection
  * therefore keeps each statement it prepared, by its text, and hands the same
