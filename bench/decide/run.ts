@@ -52,14 +52,17 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 12 changed: an audit commit that finds another server process
-writing tries again a millisecond later instead of sleeping in SQLite's busy
-handler with its whole process (at 1,000/s audit writes had waited up to
-330 ms, and every request of that process with them); the catalog is read
-again only when its version changed (each process re-read the 18k items every
-30 s, 150–400 ms of its event loop); the open loop sends each request on the
-connection idle the longest, spreading the load over both server processes
-(it had put about 60 % of the work on one of them).`;
+const STOP_NOTES = `Stop 13 changed what a decision reads (docs/adr/0006-decision-pipeline.md,
+"Reads per decision (stop 13)"): the subject's events are read with the LIMIT
+written into the SQL (SQLite compiled the statement again on every bound
+LIMIT, 3 % of a server process's CPU), and the subject's consent states,
+restrictions and counters are each one B-tree (migration 0013: WITHOUT ROWID
+tables and a covering index), so that fewer pages are read again after the
+other process's commits empty the page cache. A/B in alternating runs: about
+12 % less server CPU per decision. This recording came in a slow phase of the
+machine (load average 2.6; in process 0.82 ms of CPU per decision, 0.64 ms
+earlier the same day); at 700/s offered, run in the same hour, stop 12's code
+had p99 78-83 ms and this stop's 69-82 ms.`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -309,6 +312,7 @@ the build time above says how fast the machine was during this run.
 | 9 | 0.982 / 2.28 ms | 1.235 ms | 804/s (2 processes) | 158 ms | 2.109 ms |
 | 10 | 0.64 / 1.389 ms | 0.795 ms | 1,128/s (2 processes) | 119 ms | 1.387 ms |
 | 11 | 0.657 / 2.171 ms | 0.9 ms | 1,484/s (2 processes; 1,000/s offered: p99 117 ms) | 112 ms | 1.126 ms |
+| 12 | 1.181 / 3.301 ms | 1.392 ms | 1,300/s (2 processes; 1,000/s offered: p99 61 ms; machine ~40 % slower that day) | 59 ms | 1.389 ms |
 
 ${STOP_NOTES}
 `,
