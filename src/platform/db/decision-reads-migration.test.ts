@@ -31,7 +31,13 @@ test('migration 0013 keeps every consent state, restriction and counter, and dec
                                          ('t1', 's1', 'items', '["a","b"]', 200),
                                          ('t1', 's2', 'placement', 'home', 300);
   `);
-  const db: SqliteDb = { kind: 'sqlite', sqlite, close: async () => sqlite.close() };
+  const db: SqliteDb = {
+    kind: 'sqlite',
+    sqlite,
+    close: async () => {
+      sqlite.close();
+    },
+  };
   try {
     assert.deepEqual(await migrate(db), [13]);
     const wr = (table: string) => sqlite.prepare('SELECT wr FROM pragma_table_list WHERE name = ?').pluck().get(table);
