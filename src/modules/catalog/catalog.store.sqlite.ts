@@ -1,5 +1,5 @@
 import type { SensitiveClass } from '../../core/sensitive.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { type SqliteDb, sqlLimit } from '../../platform/db/database.ts';
 import type { Attributes, CatalogStore, CategoryRecord, ItemPage, ItemRecord } from './catalog.store.ts';
 
 interface ItemRow {
@@ -98,8 +98,10 @@ export class SqliteCatalogStore implements CatalogStore {
       args.push(options.afterId);
     }
     const rows = this.#db
-      .prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
-      .all(...args, options.limit + 1) as ItemRow[];
+      .prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items WHERE ${where.join(' AND ')} ORDER BY id ${sqlLimit(options.limit + 1)}`,
+      )
+      .all(...args) as ItemRow[];
     return { items: rows.slice(0, options.limit).map(itemFromRow), more: rows.length > options.limit };
   }
 

@@ -5,7 +5,7 @@ import type { LedgerSubject } from '../../core/consent/pseudonym.ts';
 import { subjectRefOf } from '../../core/consent/pseudonym.ts';
 import type { LatestChoice } from '../../core/consent/state.ts';
 import type { Purpose } from '../../core/purposes.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { type SqliteDb, sqlLimit } from '../../platform/db/database.ts';
 import type { AppendPlan, ConsentStore, CurrentPolicy, PolicyRecord } from './consent.store.ts';
 
 export interface PolicyRow {
@@ -243,8 +243,8 @@ export class SqliteConsentStore implements ConsentStore {
     limit: number,
   ): Promise<LedgerEntry[]> {
     const rows = this.#db
-      .prepare(SUBJECT_ENTRIES_SQL.replace(/\$\d/g, '?'))
-      .all(tenantId, subjectId, afterSeq, limit) as EntryRow[];
+      .prepare(SUBJECT_ENTRIES_SQL.replace('LIMIT $4', sqlLimit(limit)).replace(/\$\d/g, '?'))
+      .all(tenantId, subjectId, afterSeq) as EntryRow[];
     return rows.map(entryFromRow);
   }
 
@@ -257,8 +257,8 @@ export class SqliteConsentStore implements ConsentStore {
 
   async listEntries(tenantId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM consent_ledger WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(tenantId, afterSeq, limit) as EntryRow[];
+      .prepare(`SELECT * FROM consent_ledger WHERE tenant_id = ? AND seq > ? ORDER BY seq ${sqlLimit(limit)}`)
+      .all(tenantId, afterSeq) as EntryRow[];
     return rows.map(entryFromRow);
   }
 

@@ -1,5 +1,5 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
-import { type SqliteDb, writeWhenUnlocked } from '../../platform/db/database.ts';
+import { type SqliteDb, sqlLimit, writeWhenUnlocked } from '../../platform/db/database.ts';
 import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
 import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
 
@@ -104,7 +104,7 @@ export class SqliteDecisionStore implements DecisionStore {
         `SELECT record FROM decisions
           WHERE tenant_id = ? AND subject_id = ? AND created_at >= ?
             AND (? IS NULL OR (created_at, id) < (?, ?))
-          ORDER BY created_at DESC, id DESC LIMIT ?`,
+          ORDER BY created_at DESC, id DESC ${sqlLimit(options.limit)}`,
       )
       .all(
         tenantId,
@@ -113,7 +113,6 @@ export class SqliteDecisionStore implements DecisionStore {
         options.before?.at ?? null,
         options.before?.at ?? null,
         options.before?.id ?? '',
-        options.limit,
       ) as { record: string }[];
     return rows.map((r) => decodeAuditRecord(r.record));
   }
@@ -157,9 +156,9 @@ export class SqliteDecisionStore implements DecisionStore {
             AND NOT EXISTS (SELECT 1 FROM subject_restrictions sr
                              WHERE sr.tenant_id = e.tenant_id AND sr.subject_id = e.subject_id
                                AND (sr.object_to_profiling = 1 OR sr.restrict_processing = 1))
-          ORDER BY e.subject_id, e.event_id LIMIT ?`,
+          ORDER BY e.subject_id, e.event_id ${sqlLimit(limit)}`,
       )
-      .all(tenantId, after?.subjectId ?? '', after?.eventId ?? '', limit) as {
+      .all(tenantId, after?.subjectId ?? '', after?.eventId ?? '') as {
       event_id: string;
       subject_id: string;
       item_id: string;

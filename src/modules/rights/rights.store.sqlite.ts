@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../../core/purposes.ts';
-import type { SqliteDb } from '../../platform/db/database.ts';
+import { type SqliteDb, sqlLimit } from '../../platform/db/database.ts';
 import { decodeAuditRecord } from '../decisions/decisions.store.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
@@ -108,9 +108,9 @@ export class SqliteRightsStore implements RightsStore {
   async listRequests(tenantId: string, since: number | undefined, limit: number): Promise<RightsRequestRecord[]> {
     const rows = this.#db
       .prepare(
-        'SELECT * FROM rights_requests WHERE tenant_id = ? AND received_at >= ? ORDER BY received_at DESC, id LIMIT ?',
+        `SELECT * FROM rights_requests WHERE tenant_id = ? AND received_at >= ? ORDER BY received_at DESC, id ${sqlLimit(limit)}`,
       )
-      .all(tenantId, since ?? 0, limit) as RequestRow[];
+      .all(tenantId, since ?? 0) as RequestRow[];
     return rows.map(requestFromRow);
   }
 
@@ -303,9 +303,9 @@ export class SqliteRightsStore implements RightsStore {
       .prepare(
         `SELECT tenant_id, subject_id, kind, value FROM declarations
           WHERE kind IN ('email', 'phone') AND (tenant_id, subject_id, kind) > (?, ?, ?)
-          ORDER BY tenant_id, subject_id, kind LIMIT ?`,
+          ORDER BY tenant_id, subject_id, kind ${sqlLimit(limit)}`,
       )
-      .all(t, s, k, limit) as { tenant_id: string; subject_id: string; kind: string; value: string }[];
+      .all(t, s, k) as { tenant_id: string; subject_id: string; kind: string; value: string }[];
     return rows.map((r) => ({
       tenantId: r.tenant_id,
       subjectId: r.subject_id,
