@@ -200,10 +200,12 @@ export class Recommender {
       let used = 0;
       for (let p = history.length - 1; p >= 0 && used < attributeHistory; p--) {
         const h = history[p] as number;
-        const neighbours = this.attributeNeighbours(h);
+        // The shared arrays, read up to ATTRIBUTE_NEIGHBOURS (no views made per query).
+        const neighbours = this.#neighbours.of(h);
         if (!neighbours) continue; // items without attributes use no recency step
         const scale = r * (weights ? (weights[p] as number) : 1);
-        for (let n = 0; n < neighbours.items.length; n++) {
+        const end = Math.min(neighbours.items.length, ATTRIBUTE_NEIGHBOURS);
+        for (let n = 0; n < end; n++) {
           const j = neighbours.items[n] as number;
           if (scores[j] === 0) touched.push(j);
           scores[j] = (scores[j] as number) + scale * (neighbours.scores[n] as number);
