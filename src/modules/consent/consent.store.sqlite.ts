@@ -173,13 +173,7 @@ export class SqliteConsentStore implements ConsentStore {
     // process appending to the same file cannot read the same head.
     return db
       .transaction(() => {
-        const latest = (
-          db
-            .prepare(
-              'SELECT purpose, status, method, policy_version, seq, recorded_at FROM consent_states WHERE tenant_id = ? AND subject_id = ?',
-            )
-            .all(tenantId, subjectId) as StateRow[]
-        ).map(latestFromRow);
+        const latest = this.#latest(tenantId, subjectId);
         const drafts = plan(latest);
         if (drafts.length === 0) return [];
         const headRow = db
@@ -228,12 +222,20 @@ export class SqliteConsentStore implements ConsentStore {
   }
 
   async listLatest(tenantId: string, subjectId: string): Promise<LatestChoice[]> {
+    return this.#latest(tenantId, subjectId);
+  }
+
+  /** The subject's latest choice per purpose. Read on every decision: rows as arrays (an object row costs its column names again, per row). */
+  #latest(tenantId: string, subjectId: string): LatestChoice[] {
     const rows = this.#db
       .prepare(
         'SELECT purpose, status, method, policy_version, seq, recorded_at FROM consent_states WHERE tenant_id = ? AND subject_id = ?',
       )
-      .all(tenantId, subjectId) as StateRow[];
-    return rows.map(latestFromRow);
+      .raw(true)
+      .all(tenantId, subjectId) as [string, string, string, string | null, number, number][];
+    return rows.map(([purpose, status, method, policy_version, seq, recorded_at]) =>
+      latestFromRow({ purpose, status, method, policy_version, seq, recorded_at }),
+    );
   }
 
   async listSubjectEntries(

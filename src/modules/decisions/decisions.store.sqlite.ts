@@ -118,12 +118,16 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
-    const rows = this.#listCounters.all(tenantId, subjectId, since) as {
-      scope: CounterRow['scope'];
-      key: string;
-      at: number;
-    }[];
-    return rows.flatMap((r) => unpackCounter({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+    // Rows as arrays: better-sqlite3 builds an object row property by
+    // property, naming each column again (perf: most of this read's CPU).
+    const rows = this.#listCounters.raw(true).all(tenantId, subjectId, since) as [
+      CounterRow['scope'],
+      string,
+      number,
+    ][];
+    const out: CounterRow[] = [];
+    for (const [scope, key, at] of rows) unpackCounter({ tenantId, subjectId, scope, key, at: Number(at) }, out);
+    return out;
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

@@ -60,16 +60,15 @@ export function packCounters(counters: readonly CounterRow[]): CounterRow[] {
   return out;
 }
 
-/** The impressions one stored counter row stands for. */
-export function unpackCounter(row: CounterRow): CounterRow[] {
-  if ((row.scope as string) !== 'items') return [row];
-  return (JSON.parse(row.key) as string[]).map((key) => ({
-    tenantId: row.tenantId,
-    subjectId: row.subjectId,
-    at: row.at,
-    scope: 'item' as const,
-    key,
-  }));
+/** The impressions one stored counter row stands for, appended to `out` (returned). */
+export function unpackCounter(row: CounterRow, out: CounterRow[] = []): CounterRow[] {
+  if ((row.scope as string) !== 'items') {
+    out.push(row);
+    return out;
+  }
+  for (const key of JSON.parse(row.key) as string[])
+    out.push({ tenantId: row.tenantId, subjectId: row.subjectId, at: row.at, scope: 'item', key });
+  return out;
 }
 
 /**

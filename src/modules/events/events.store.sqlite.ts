@@ -224,10 +224,24 @@ export class SqliteEventStore implements EventStore {
   }
 
   async listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]> {
-    return (this.#select(INTERACTION_COLUMNS, tenantId, subjectId, query) as InteractionRow[]).map(interactionFromRow);
+    // Read on every decision: rows as arrays (an object row costs its column names again, per row).
+    const rows = this.#select(INTERACTION_COLUMNS, tenantId, subjectId, query, true) as [
+      string,
+      InteractionRecord['type'],
+      string | null,
+      number,
+      Purpose,
+    ][];
+    return rows.map(([eventId, type, itemId, occurredAt, purpose]) => ({
+      eventId,
+      type,
+      itemId,
+      occurredAt: Number(occurredAt),
+      purpose,
+    }));
   }
 
-  #select(columns: string, tenantId: string, subjectId: string, query: ListEventsQuery): unknown[] {
+  #select(columns: string, tenantId: string, subjectId: string, query: ListEventsQuery, raw = false): unknown[] {
     const where = ['tenant_id = ?', 'subject_id = ?'];
     const params: unknown[] = [tenantId, subjectId];
     if (query.since !== undefined) {
@@ -242,6 +256,7 @@ export class SqliteEventStore implements EventStore {
       .prepare(
         `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id ${sqlLimit(query.limit)}`,
       )
+      .raw(raw)
       .all(...params);
   }
 

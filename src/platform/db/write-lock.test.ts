@@ -90,3 +90,22 @@ test('a write that throws is rolled back whole, and the connection’s settings 
   assert.equal(await writeWhenUnlocked(ours, () => 'done', { waitForDisk: false }), 'done');
   assert.equal(ours.pragma('synchronous', { simple: true }), 2);
 });
+
+test('a transaction that cannot begin for another reason than the lock fails at once, with its stack', {
+  timeout: 15_000,
+}, async () => {
+  const { ours, rows } = twoConnections();
+  const limit = Error.stackTraceLimit;
+  ours.prepare('BEGIN').run();
+  const started = performance.now();
+  await assert.rejects(
+    writeWhenUnlocked(ours, () => ours.prepare("INSERT INTO t (who) VALUES ('ours')").run()),
+    (error: Error) => /within a transaction/.test(error.message) && /write-lock\.test\.ts/.test(String(error.stack)),
+  );
+  // Not retried as if the lock were taken (that would wait for the 5 s timeout).
+  assert.ok(performance.now() - started < 1000);
+  ours.prepare('ROLLBACK').run();
+  assert.equal(Error.stackTraceLimit, limit);
+  assert.equal(ours.pragma('busy_timeout', { simple: true }), 5000);
+  assert.deepEqual(rows(), []);
+});
