@@ -7,32 +7,31 @@
 //
 // Under a steady stream of commits a passive checkpoint never catches up with
 // the last one, and SQLite starts the WAL again from its beginning only after
-// a checkpoint did. So once the WAL holds more than `restartBytes`, a RESTART
-// checkpoint follows the passive one: it copies the few frames committed
-// meanwhile, holding writers back that long, and waits for readers to leave
-// the WAL, so that the next commit starts the WAL again from its beginning
-// (and journal_size_limit trims the file). Without it the WAL grew as long as
-// the load lasted — measured under decisions: ~20 MB/s, 200 MB after 15 s —
-// every commit extended the file (the kernel zeroed each new page: 2 % of the
-// server's CPU) and every page read searched more of the WAL's index.
-// A RESTART on every round was measured and rejected: each one makes every
-// connection drop its page cache, which cost the event writer 15-25 % of its
-// ingest throughput; once per `restartBytes` of WAL it costs nothing measurable.
-//
+// a checkpoint did. Left alone, the WAL grew as long as the load lasted —
+// measured under decisions: ~20 MB/s, 200 MB after 15 s — every commit
+// extended the file (the kernel zeroed each new page: 2 % of the server's
+// CPU) and every page read searched more of the WAL's index. So once the WAL
+// holds more than `restartBytes`, this thread sees that it starts again
+// (journal_size_limit then trims the file). Doing so on every round was
+// measured and rejected: each restart makes every connection drop its page
+// cache, which cost the event writer 15-25 % of its ingest throughput.
 //
 // A RESTART holds the write lock from start to end, so every server process's
-// decisions wait for it (measured at 2,000 decisions/s on the Sports data:
-// a RESTART about every second, each holding writers back 20-40 ms, which was
-// most of the decisions' p99 of 45 ms). Two things made it hold the lock that
-// long, and neither is needed:
-// - SQLite's busy handler, which sleeps 1, 2, 5, 10 … ms between tries while
-//   it waits for readers, the write lock held. Here the RESTART runs with no
-//   busy timeout and is tried again from this thread, the lock released in
-//   between;
-// - syncing what the commits wrote since the last sync (they commit with
-//   synchronous = NORMAL, see ADR 0006): the WAL is synced and checkpointed
-//   once more just before, without the lock, so that the RESTART has only the
-//   last few commits left to sync and copy.
+// decisions wait for it: measured at 2,000 decisions/s on the Sports data, a
+// RESTART about every second, each holding writers back 20-40 ms, was most of
+// the decisions' p99 (36 ms). So the WAL is started again without one where
+// it can be: SQLite lets a writer do it as it begins, if a checkpoint has
+// copied every frame and no reader still uses them. Past `restartBytes`,
+// passive rounds a millisecond apart copy what the last one left (less each
+// time) until a writer finds the WAL caught up and starts it again; measured,
+// within 1-26 rounds every time, and the p99 at 2,000/s fell to 20 ms. Only
+// when that does not happen does a RESTART follow, and it no longer holds the
+// lock longer than it must:
+// - it runs with no busy timeout and is tried again from this thread, the
+//   lock released between tries (SQLite's busy handler sleeps 1, 2, 5, 10 …
+//   ms while it waits for readers, the lock held);
+// - the WAL the commits left in the OS's cache (synchronous = NORMAL, see
+//   ADR 0006) is synced and checkpointed once more first, without the lock.
 //
 // Plain JavaScript: worker threads do not inherit the TypeScript loader.
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
@@ -43,6 +42,9 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
 const frameBytes = Number(db.pragma('page_size', { simple: true })) + 24;
 const pause = new Int32Array(new SharedArrayBuffer(4));
+/** How many passive rounds, how far apart, wait for a writer to start the WAL again. */
+const CATCH_UP_ROUNDS = 40;
+const CATCH_UP_PAUSE_MS = 1;
 /** How often, and how far apart, a RESTART is tried in one round before the round gives up. */
 const RESTART_TRIES = 100;
 const RESTART_PAUSE_MS = 0.5;
@@ -79,8 +81,17 @@ const timer = setInterval(() => {
   try {
     const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
     if (passive.log * frameBytes < workerData.restartBytes) return;
-    // What the RESTART would sync and copy with the write lock held, done first without it.
+    // A writer starts the WAL again by itself when, as it begins, a checkpoint
+    // has copied every frame and no reader uses them: a few passive rounds a
+    // millisecond apart catch up with the commits (each has less to copy),
+    // and usually one of them is followed by such a writer.
     syncWal();
+    for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+      const [caught] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (caught.log * frameBytes < workerData.restartBytes) return;
+      Atomics.wait(pause, 0, 0, CATCH_UP_PAUSE_MS);
+    }
+    // Otherwise (no writer came, or readers stayed): a RESTART, what it would sync and copy with the write lock held done first without it.
     db.pragma('wal_checkpoint(PASSIVE)');
     syncWal();
     db.pragma('busy_timeout = 0');
