@@ -52,17 +52,17 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 13 changed what a decision reads (docs/adr/0006-decision-pipeline.md,
-"Reads per decision (stop 13)"): the subject's events are read with the LIMIT
-written into the SQL (SQLite compiled the statement again on every bound
-LIMIT, 3 % of a server process's CPU), and the subject's consent states,
-restrictions and counters are each one B-tree (migration 0013: WITHOUT ROWID
-tables and a covering index), so that fewer pages are read again after the
-other process's commits empty the page cache. A/B in alternating runs: about
-12 % less server CPU per decision. This recording came in a slow phase of the
-machine (load average 2.6; in process 0.82 ms of CPU per decision, 0.64 ms
-earlier the same day); at 700/s offered, run in the same hour, stop 12's code
-had p99 78-83 ms and this stop's 69-82 ms.`;
+const STOP_NOTES = `Stop 14 looked at where the latency at a given rate comes from
+(docs/adr/0006-decision-pipeline.md, "Where the tail comes from (stop 14)"):
+a decision's own work has p99 1-2 ms, and most of its p99 was the wait for
+the group commit, made long by the checkpointer's WAL restarts (about one a
+second at 2,000/s, each holding the write lock 20-40 ms). The WAL is now
+started again by a writer, once passive checkpoints have caught up, with
+no lock held; the reads made on every decision take rows as arrays, and the
+caps are counted per scope. A/B against stop 13 in the same hour, at
+2,000/s offered: p99 20 ms against 36, p99.9 29 against 48, server CPU per
+decision 0.73-0.77 ms against 0.78-0.80. This session's machine is another
+CPU (Intel Xeon) than stop 13's (AMD EPYC): across stops, compare with care.`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -313,6 +313,7 @@ the build time above says how fast the machine was during this run.
 | 10 | 0.64 / 1.389 ms | 0.795 ms | 1,128/s (2 processes) | 119 ms | 1.387 ms |
 | 11 | 0.657 / 2.171 ms | 0.9 ms | 1,484/s (2 processes; 1,000/s offered: p99 117 ms) | 112 ms | 1.126 ms |
 | 12 | 1.181 / 3.301 ms | 1.392 ms | 1,300/s (2 processes; 1,000/s offered: p99 61 ms; machine ~40 % slower that day) | 59 ms | 1.389 ms |
+| 13 | 0.626 / 2.042 ms | 0.815 ms | 1,650/s (2 processes; 1,000/s offered: p99 99 ms; 700/s: p99 132 ms; AMD EPYC) | 79 ms | 1.052 ms |
 
 ${STOP_NOTES}
 `,
