@@ -8,6 +8,7 @@ import type {
   Candidate,
   CandidateSources,
   CapCounters,
+  CapRule,
   CatalogView,
   CounterIncrement,
   DecidedItem,
@@ -342,8 +343,13 @@ export function capsAndSuppression(candidates: readonly Candidate[], input: Deci
     if (placement.suppression.substitutes && item) suppressedCategories.add(item.category);
   }
   const dismissedSince = now - placement.suppression.dismissedDays * DAY;
+  const objections = view.hasObjections();
+  // Item caps count only for a known subject; each cap's window starts at the same time for every item.
+  const capSince = request.subjectId === undefined ? [] : itemCaps.map((cap) => now - cap.windowMs);
+  const retargetSince = now - placement.retargeting.maxAgeDays * DAY;
   const seen = new Map<string, boolean>();
-  return candidates.filter((c) => {
+  const out: Candidate[] = [];
+  for (const c of candidates) {
     let ok = seen.get(c.itemId);
     if (ok === undefined) {
       const item = catalog.item(c.itemId);
@@ -352,18 +358,20 @@ export function capsAndSuppression(candidates: readonly Candidate[], input: Deci
         !excluded.has(c.itemId) &&
         !suppressedItems.has(c.itemId) &&
         !suppressedCategories.has(item.category) &&
-        !view.objectsTo(c.itemId, item.category, dismissedSince) &&
-        (request.subjectId === undefined ||
-          itemCaps.every((cap) => counters.count('item', c.itemId, now - cap.windowMs) < cap.limit));
+        !(objections && view.objectsTo(c.itemId, item.category, dismissedSince));
+      for (let i = 0; ok && i < capSince.length; i++)
+        ok = counters.count('item', c.itemId, capSince[i] as number) < (itemCaps[i] as CapRule).limit;
       seen.set(c.itemId, ok);
     }
-    if (!ok) return false;
-    if (c.reason.code === 'retargeting') {
-      const { maxImpressions, maxAgeDays } = placement.retargeting;
-      return counters.count('retarget', c.itemId, now - maxAgeDays * DAY) < maxImpressions;
-    }
-    return true;
-  });
+    if (!ok) continue;
+    if (
+      c.reason.code === 'retargeting' &&
+      counters.count('retarget', c.itemId, retargetSince) >= placement.retargeting.maxImpressions
+    )
+      continue;
+    out.push(c);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- stage 5: business rules

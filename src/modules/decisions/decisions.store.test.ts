@@ -88,6 +88,26 @@ describeEachStore('decision store: counters', (getDb) => {
     assert.equal(await store.deleteSubject('t1', 's1'), 4);
   });
 
+  test('item ids read back exactly, whatever characters they hold', async () => {
+    // Plain ids (read by splitting the stored key) and ids that JSON escapes (read by JSON.parse).
+    const plain = ['a', 'comma,id', 'ünï-çödé', '[x]', ' spaced ', 'x]'];
+    const escaped = ['q"x","y', 'back\\slash', 'tab\tid', '","'];
+    const rows = [...plain.map((key) => ({ key, at: 30 })), ...escaped.map((key) => ({ key, at: 40 }))].map(
+      ({ key, at }): CounterRow => ({ tenantId: 't1', subjectId: 's2', scope: 'item', key, at }),
+    );
+    await store.insertDecisions([], rows);
+    const read = await store.listCounters('t1', 's2', 0);
+    assert.deepEqual(
+      read.filter((c) => c.at === 30).map((c) => c.key),
+      plain,
+    );
+    assert.deepEqual(
+      read.filter((c) => c.at === 40).map((c) => c.key),
+      escaped,
+    );
+    assert.equal(await store.deleteSubject('t1', 's2'), 2);
+  });
+
   test('an audit record reads back from the store as it was decided', async () => {
     await store.insertDecisions([audit], []);
     assert.deepEqual(await store.findDecision('t1', 'd1'), audit);

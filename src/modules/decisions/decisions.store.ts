@@ -66,9 +66,20 @@ export function unpackCounter(row: CounterRow, out: CounterRow[] = []): CounterR
     out.push(row);
     return out;
   }
-  for (const key of JSON.parse(row.key) as string[])
+  for (const key of itemKeys(row.key))
     out.push({ tenantId: row.tenantId, subjectId: row.subjectId, at: row.at, scope: 'item', key });
   return out;
+}
+
+/**
+ * The item ids of a packed row's key, a JSON array of strings. Without a
+ * backslash no id holds an escaped quote, so the ids are what lies between
+ * `","`; read so, they are not interned as JSON.parse does with each one
+ * (perf: a third of reading a subject's counters).
+ */
+function itemKeys(key: string): string[] {
+  if (key.includes('\\') || !key.startsWith('["') || !key.endsWith('"]')) return JSON.parse(key) as string[];
+  return key.slice(2, -2).split('","');
 }
 
 /**
