@@ -319,7 +319,11 @@ export class EventService {
     return this.#store.listEvents(tenantId, subjectId, eventsQuery(options));
   }
 
-  /** {@link listEvents} with only what a decision reads of each event. */
+  /**
+   * What a decision reads: the subject's latest events that match (at most
+   * `limit`; a subject with more keeps the newest), in time order, with only
+   * the fields a decision uses.
+   */
   listInteractions(
     tenantId: string,
     subjectId: string,

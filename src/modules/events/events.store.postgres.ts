@@ -48,9 +48,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]> {
-    return (await this.#select<InteractionRow>(INTERACTION_COLUMNS, tenantId, subjectId, query)).map(
-      interactionFromRow,
-    );
+    // Newest first from the query (the limit keeps the latest), oldest first here.
+    return (await this.#select<InteractionRow>(INTERACTION_COLUMNS, tenantId, subjectId, query, true))
+      .reverse()
+      .map(interactionFromRow);
   }
 
   async #select<Row extends pg.QueryResultRow>(
@@ -58,6 +59,7 @@ export class PostgresEventStore implements EventStore {
     tenantId: string,
     subjectId: string,
     query: ListEventsQuery,
+    latest = false,
   ): Promise<Row[]> {
     const where = ['tenant_id = $1', 'subject_id = $2'];
     const params: unknown[] = [tenantId, subjectId];
@@ -71,7 +73,7 @@ export class PostgresEventStore implements EventStore {
     }
     params.push(query.limit);
     const { rows } = await this.#pool.query<Row>(
-      `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
+      `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY ${latest ? 'occurred_at DESC, event_id DESC' : 'occurred_at, event_id'} LIMIT $${params.length}`,
       params,
     );
     return rows;

@@ -225,14 +225,15 @@ export class SqliteEventStore implements EventStore {
 
   async listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]> {
     // Read on every decision: rows as arrays (an object row costs its column names again, per row).
-    const rows = this.#select(INTERACTION_COLUMNS, tenantId, subjectId, query, true) as [
+    const rows = this.#select(INTERACTION_COLUMNS, tenantId, subjectId, query, { raw: true, latest: true }) as [
       string,
       InteractionRecord['type'],
       string | null,
       number,
       Purpose,
     ][];
-    return rows.map(([eventId, type, itemId, occurredAt, purpose]) => ({
+    // Newest first from the query (the limit keeps the latest), oldest first here.
+    return rows.reverse().map(([eventId, type, itemId, occurredAt, purpose]) => ({
       eventId,
       type,
       itemId,
@@ -241,7 +242,13 @@ export class SqliteEventStore implements EventStore {
     }));
   }
 
-  #select(columns: string, tenantId: string, subjectId: string, query: ListEventsQuery, raw = false): unknown[] {
+  #select(
+    columns: string,
+    tenantId: string,
+    subjectId: string,
+    query: ListEventsQuery,
+    options: { raw?: boolean; latest?: boolean } = {},
+  ): unknown[] {
     const where = ['tenant_id = ?', 'subject_id = ?'];
     const params: unknown[] = [tenantId, subjectId];
     if (query.since !== undefined) {
@@ -254,9 +261,9 @@ export class SqliteEventStore implements EventStore {
     }
     return this.#db
       .prepare(
-        `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id ${sqlLimit(query.limit)}`,
+        `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY ${options.latest ? 'occurred_at DESC, event_id DESC' : 'occurred_at, event_id'} ${sqlLimit(query.limit)}`,
       )
-      .raw(raw)
+      .raw(options.raw ?? false)
       .all(...params);
   }
 

@@ -69,7 +69,11 @@ export interface EventStore {
   insertEvents(tenantId: string, events: readonly EventRecord[]): Promise<number>;
   /** The subject's events in time order (then event id). */
   listEvents(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<EventRecord[]>;
-  /** {@link listEvents} with only the fields of an {@link InteractionRecord} (each decision reads these; fewer columns cost less). */
+  /**
+   * What a decision reads of the subject's events: the latest that match (at
+   * most `limit`, the newest kept when there are more), in time order, with
+   * only the fields of an {@link InteractionRecord} (fewer columns cost less).
+   */
   listInteractions(tenantId: string, subjectId: string, query: ListEventsQuery): Promise<InteractionRecord[]>;
   /** Replaces every declaration of the subject with `records`, in one transaction. */
   replaceDeclarations(tenantId: string, subjectId: string, records: readonly DeclarationRecord[]): Promise<void>;

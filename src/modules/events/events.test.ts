@@ -130,15 +130,21 @@ describeEachStore('events and declared data', (getDb) => {
       filtered.map((e) => e.eventId),
       ['e1', 'e5'],
     );
-    // What decisions read: the same events, with only the fields a decision uses.
+    // What decisions read: the same events, the latest when there are more than the limit (a
+    // subject's recent purchase must not be cut off by older ones), with only the fields a decision uses.
+    const matching = await services.events.listEvents(shop.id, 'alice', {
+      types: ['view', 'purchase', 'search'],
+      since: Date.parse('2026-11-01T09:30:00Z'),
+    });
+    assert.ok(matching.length > 1, 'more events match than the limit');
     const interactions = await services.events.listInteractions(shop.id, 'alice', {
       types: ['view', 'purchase', 'search'],
       since: Date.parse('2026-11-01T09:30:00Z'),
-      limit: 2,
+      limit: 1,
     });
     assert.deepEqual(
       interactions,
-      filtered.map((e) => ({
+      matching.slice(-1).map((e) => ({
         eventId: e.eventId,
         type: e.type,
         itemId: e.itemId,
