@@ -61,8 +61,11 @@ started again by a writer, once passive checkpoints have caught up, with
 no lock held; the reads made on every decision take rows as arrays, and the
 caps are counted per scope. A/B against stop 13 in the same hour, at
 2,000/s offered: p99 20 ms against 36, p99.9 29 against 48, server CPU per
-decision 0.73-0.77 ms against 0.78-0.80. This session's machine is another
-CPU (Intel Xeon) than stop 13's (AMD EPYC): across stops, compare with care.`;
+decision 0.73-0.77 ms against 0.78-0.80. Three recordings of this stop's
+code within an hour gave at 3,000/s offered p99 44 / 31 / (this run) ms, and
+at 2,000/s p99 18 / 40 / (this run) ms: one stall of 30-70 ms in a run still
+moves its p99. This session's machine is another CPU (Intel Xeon) than stop
+13's (AMD EPYC): across stops, compare with care.`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
