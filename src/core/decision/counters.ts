@@ -5,8 +5,9 @@ import type { CapCounters } from './types.ts';
  * pipeline counts them. The pipeline asks for every candidate item (a few
  * hundred per decision); scanning every impression row for each question
  * would cost candidates × rows, and a returning subject has hundreds of rows.
- * Keys are looked up per scope, so a question builds no string (measured with
- * perf: a key made of scope and item per question took 12 µs of a decision).
+ * Keys are looked up per scope, so neither the rows nor the questions build a
+ * string (perf at 2,000 decisions/s: indexing the rows by a key made of scope
+ * and item took 12 µs of a decision, and each question made one again).
  *
  * @example
  * const counters = capCounters([{ scope: 'item', key: 'sku-1', at: 1000 }]);
