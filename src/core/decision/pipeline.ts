@@ -8,7 +8,6 @@ import type {
   Candidate,
   CandidateSources,
   CapCounters,
-  CapRule,
   CatalogView,
   CounterIncrement,
   DecidedItem,
@@ -345,7 +344,8 @@ export function capsAndSuppression(candidates: readonly Candidate[], input: Deci
   const dismissedSince = now - placement.suppression.dismissedDays * DAY;
   const objections = view.hasObjections();
   // Item caps count only for a known subject; each cap's window starts at the same time for every item.
-  const capSince = request.subjectId === undefined ? [] : itemCaps.map((cap) => now - cap.windowMs);
+  const caps =
+    request.subjectId === undefined ? [] : itemCaps.map((cap) => ({ since: now - cap.windowMs, limit: cap.limit }));
   const retargetSince = now - placement.retargeting.maxAgeDays * DAY;
   const seen = new Map<string, boolean>();
   const out: Candidate[] = [];
@@ -359,8 +359,7 @@ export function capsAndSuppression(candidates: readonly Candidate[], input: Deci
         !suppressedItems.has(c.itemId) &&
         !suppressedCategories.has(item.category) &&
         !(objections && view.objectsTo(c.itemId, item.category, dismissedSince));
-      for (let i = 0; ok && i < capSince.length; i++)
-        ok = counters.count('item', c.itemId, capSince[i] as number) < (itemCaps[i] as CapRule).limit;
+      for (const cap of caps) ok &&= counters.count('item', c.itemId, cap.since) < cap.limit;
       seen.set(c.itemId, ok);
     }
     if (!ok) continue;

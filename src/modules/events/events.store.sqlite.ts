@@ -233,13 +233,11 @@ export class SqliteEventStore implements EventStore {
       Purpose,
     ][];
     // Newest first from the query (the limit keeps the latest), oldest first here.
-    return rows.reverse().map(([eventId, type, itemId, occurredAt, purpose]) => ({
-      eventId,
-      type,
-      itemId,
-      occurredAt: Number(occurredAt),
-      purpose,
-    }));
+    return rows
+      .reverse()
+      .map(([event_id, type, item_id, occurred_at, purpose]) =>
+        interactionFromRow({ event_id, type, item_id, occurred_at, purpose }),
+      );
   }
 
   #select(

@@ -30,8 +30,9 @@
 // - it runs with no busy timeout and is tried again from this thread, the
 //   lock released between tries (SQLite's busy handler sleeps 1, 2, 5, 10 …
 //   ms while it waits for readers, the lock held);
-// - the WAL the commits left in the OS's cache (synchronous = NORMAL, see
-//   ADR 0006) is synced and checkpointed once more first, without the lock.
+// - the catch-up rounds have copied nearly every frame, and the WAL the
+//   commits left in the OS's cache (synchronous = NORMAL, see ADR 0006) is
+//   synced first, without the lock.
 //
 // Plain JavaScript: worker threads do not inherit the TypeScript loader.
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
@@ -85,14 +86,14 @@ const timer = setInterval(() => {
     // has copied every frame and no reader uses them: a few passive rounds a
     // millisecond apart catch up with the commits (each has less to copy),
     // and usually one of them is followed by such a writer.
-    syncWal();
     for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
       const [caught] = db.pragma('wal_checkpoint(PASSIVE)');
       if (caught.log * frameBytes < workerData.restartBytes) return;
       Atomics.wait(pause, 0, 0, CATCH_UP_PAUSE_MS);
     }
-    // Otherwise (no writer came, or readers stayed): a RESTART, what it would sync and copy with the write lock held done first without it.
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // Otherwise (no writer came, or readers stayed): a RESTART. The last round
+    // copied nearly everything; what the commits wrote since is synced first,
+    // without the lock, so that the RESTART has little left to do holding it.
     syncWal();
     db.pragma('busy_timeout = 0');
     try {
