@@ -34,15 +34,7 @@ const TABLES = new Set(
     );
   }),
 );
-const PERSONAL = [
-  'events',
-  'declarations',
-  'consent_ledger',
-  'consent_states',
-  'consent_subjects',
-  'decisions',
-  'decision_counters',
-];
+const PERSONAL = ['events', 'declarations', 'consent_ledger', 'consent_states', 'consent_subjects', 'decisions'];
 const isAdTable = (t: string) => t.startsWith('ad_');
 
 /** Wraps a database handle so that every statement it runs is recorded, by the tables it names. */

@@ -34,7 +34,7 @@ import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { timeOrderedId } from '../../platform/ids.ts';
-import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor } from './decisions.store.ts';
+import type { CounterRow, DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
@@ -203,8 +203,8 @@ export class DecisionService {
   readonly #states = new Map<string, Promise<TenantState>>();
   #warming = 0;
   readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
-  #pendingAudit: AuditRecord[] = [];
-  #pendingCounters: CounterRow[] = [];
+  /** Decisions made and not yet committed (group commit, see {@link flush}). */
+  #pending: DecisionWrite[] = [];
   #flushing: Promise<void> | undefined;
 
   constructor(
@@ -514,10 +514,11 @@ export class DecisionService {
         ),
         declarations: declarationsOf(prefs, personal),
       };
-      counterRows = [
-        ...counters,
-        ...this.#pendingCounters.filter((c) => c.tenantId === input.tenantId && c.subjectId === subjectId),
-      ];
+      counterRows = counters;
+      // The subject's decisions not yet committed count too.
+      for (const { record, counters: pending } of this.#pending)
+        if (record.tenantId === input.tenantId && record.subjectId === subjectId)
+          for (const c of pending) counterRows.push({ scope: c.scope, key: c.key, at: record.at });
       if (personal) this.#learn(state, subjectId, events);
       else if (consents.get('personalization') !== 'granted') this.#forget(state, subjectId);
     }
@@ -556,12 +557,7 @@ export class DecisionService {
       sources: this.#sources(state),
       counters,
     });
-    await this.#record(
-      outcome.audit,
-      subjectId === undefined
-        ? []
-        : outcome.increments.map((i) => ({ scope: i.scope, key: i.key, tenantId: input.tenantId, subjectId, at: now })),
-    );
+    await this.#record({ record: outcome.audit, counters: subjectId === undefined ? [] : outcome.increments });
     const names = this.#names(state);
     return {
       decisionId,
@@ -673,24 +669,21 @@ export class DecisionService {
    * Group commit: every decision waits until its audit record and counters are
    * committed, and the decisions made meanwhile share one transaction.
    */
-  #record(audit: AuditRecord, counters: CounterRow[]): Promise<void> {
-    this.#pendingAudit.push(audit);
-    for (const c of counters) this.#pendingCounters.push(c);
+  #record(decision: DecisionWrite): Promise<void> {
+    this.#pending.push(decision);
     return this.flush();
   }
 
   /** Writes what is pending; resolves once it is committed. */
   flush(): Promise<void> {
     if (this.#flushing) return this.#flushing.then(() => this.flush());
-    if (this.#pendingAudit.length === 0 && this.#pendingCounters.length === 0) return Promise.resolve();
-    const audit = this.#pendingAudit;
-    const counters = this.#pendingCounters;
+    if (this.#pending.length === 0) return Promise.resolve();
+    const pending = this.#pending;
     this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => {
         // Everything queued during the wait joins this batch.
-        this.#pendingAudit = [];
-        this.#pendingCounters = [];
-        return this.#store.insertDecisions(audit.concat(), counters.concat());
+        this.#pending = [];
+        return this.#store.insertDecisions(pending);
       })
       .catch((error: unknown) => {
         throw new AppError('decision_not_recorded', 503, 'The decision could not be recorded, so it is not served.', {

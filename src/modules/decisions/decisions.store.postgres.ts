@@ -1,8 +1,14 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
-import { pgTransaction } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
-import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
+import type {
+  CounterRow,
+  DecisionCursor,
+  DecisionStore,
+  DecisionWrite,
+  TrainingCursor,
+  TrainingEvent,
+} from './decisions.store.ts';
+import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -44,40 +50,24 @@ export class PostgresDecisionStore implements DecisionStore {
     return r.rowCount === 1;
   }
 
-  async insertDecisions(records: readonly AuditRecord[], all: readonly CounterRow[]): Promise<void> {
-    if (records.length === 0 && all.length === 0) return;
-    const counters = packCounters(all);
-    await pgTransaction(this.#pool, async (client) => {
-      if (records.length > 0) {
-        await client.query(
-          `INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])`,
-          [
-            records.map((r) => r.tenantId),
-            records.map((r) => r.decisionId),
-            records.map((r) => r.subjectId),
-            records.map((r) => r.placement),
-            records.map((r) => r.purpose),
-            records.map((r) => r.mode),
-            records.map((r) => encodeAuditRecord(r)),
-            records.map((r) => r.at),
-          ],
-        );
-      }
-      if (counters.length > 0) {
-        await client.query(
-          `INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])`,
-          [
-            counters.map((c) => c.tenantId),
-            counters.map((c) => c.subjectId),
-            counters.map((c) => c.scope),
-            counters.map((c) => c.key),
-            counters.map((c) => c.at),
-          ],
-        );
-      }
-    });
+  async insertDecisions(decisions: readonly DecisionWrite[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const records = decisions.map((d) => d.record);
+    await this.#pool.query(
+      `INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at, counters)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])`,
+      [
+        records.map((r) => r.tenantId),
+        records.map((r) => r.decisionId),
+        records.map((r) => r.subjectId),
+        records.map((r) => r.placement),
+        records.map((r) => r.purpose),
+        records.map((r) => r.mode),
+        records.map((r) => encodeAuditRecord(r)),
+        records.map((r) => r.at),
+        decisions.map((d) => encodeCounters(d.counters)),
+      ],
+    );
   }
 
   async close(): Promise<void> {}
@@ -106,25 +96,21 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
-    const { rows } = await this.#pool.query<{ scope: CounterRow['scope']; key: string; at: number }>(
-      'SELECT scope, key, at FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2 AND at >= $3',
+    const { rows } = await this.#pool.query<{ counters: string; created_at: string }>(
+      'SELECT counters, created_at FROM decisions WHERE tenant_id = $1 AND subject_id = $2 AND created_at >= $3 AND counters IS NOT NULL',
       [tenantId, subjectId, since],
     );
-    return rows.flatMap((r) => unpackCounter({ tenantId, subjectId, scope: r.scope, key: r.key, at: Number(r.at) }));
+    const out: CounterRow[] = [];
+    for (const r of rows) decodeCounters(r.counters, Number(r.created_at), out);
+    return out;
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {
-    return pgTransaction(this.#pool, async (client) => {
-      const a = await client.query('DELETE FROM decisions WHERE tenant_id = $1 AND subject_id = $2', [
-        tenantId,
-        subjectId,
-      ]);
-      const b = await client.query('DELETE FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2', [
-        tenantId,
-        subjectId,
-      ]);
-      return (a.rowCount ?? 0) + (b.rowCount ?? 0);
-    });
+    const r = await this.#pool.query('DELETE FROM decisions WHERE tenant_id = $1 AND subject_id = $2', [
+      tenantId,
+      subjectId,
+    ]);
+    return r.rowCount ?? 0;
   }
 
   async scanTrainingEvents(

@@ -1,7 +1,14 @@
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import { type SqliteDb, sqlLimit, writeWhenUnlocked } from '../../platform/db/database.ts';
-import type { CounterRow, DecisionCursor, DecisionStore, TrainingCursor, TrainingEvent } from './decisions.store.ts';
-import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } from './decisions.store.ts';
+import type {
+  CounterRow,
+  DecisionCursor,
+  DecisionStore,
+  DecisionWrite,
+  TrainingCursor,
+  TrainingEvent,
+} from './decisions.store.ts';
+import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
 
 /**
  * Audit records and counters are committed with `synchronous = NORMAL`: in WAL
@@ -16,19 +23,15 @@ import { decodeAuditRecord, encodeAuditRecord, packCounters, unpackCounter } fro
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
   readonly #insertDecision;
-  readonly #insertCounter;
   readonly #listCounters;
   readonly #writeBatch;
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
     this.#insertDecision = this.#db.prepare(
-      'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO decisions (tenant_id, id, subject_id, placement, purpose, mode, record, created_at, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#insertCounter = this.#db.prepare(
-      'INSERT INTO decision_counters (tenant_id, subject_id, scope, key, at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.#writeBatch = (records: readonly AuditRecord[], counters: readonly CounterRow[]) => {
-      for (const r of records) {
+    this.#writeBatch = (decisions: readonly DecisionWrite[]) => {
+      for (const { record: r, counters } of decisions) {
         this.#insertDecision.run(
           r.tenantId,
           r.decisionId,
@@ -38,12 +41,13 @@ export class SqliteDecisionStore implements DecisionStore {
           r.mode,
           encodeAuditRecord(r),
           r.at,
+          encodeCounters(counters),
         );
       }
-      for (const c of counters) this.#insertCounter.run(c.tenantId, c.subjectId, c.scope, c.key, c.at);
     };
+    // Read from the subject index alone, which holds the counters (migration 0014).
     this.#listCounters = this.#db.prepare(
-      'SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? AND at >= ?',
+      'SELECT counters, created_at FROM decisions WHERE tenant_id = ? AND subject_id = ? AND created_at >= ? AND counters IS NOT NULL',
     );
   }
 
@@ -79,9 +83,8 @@ export class SqliteDecisionStore implements DecisionStore {
     );
   }
 
-  async insertDecisions(records: readonly AuditRecord[], counters: readonly CounterRow[]): Promise<void> {
-    const packed = packCounters(counters);
-    await writeWhenUnlocked(this.#db, () => this.#writeBatch(records, packed), { waitForDisk: false });
+  async insertDecisions(decisions: readonly DecisionWrite[]): Promise<void> {
+    await writeWhenUnlocked(this.#db, () => this.#writeBatch(decisions), { waitForDisk: false });
   }
 
   /** Nothing of its own to release (the shared connection is closed by the database). */
@@ -120,26 +123,15 @@ export class SqliteDecisionStore implements DecisionStore {
   async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
     // Rows as arrays: better-sqlite3 builds an object row property by
     // property, naming each column again (perf: most of this read's CPU).
-    const rows = this.#listCounters.raw(true).all(tenantId, subjectId, since) as [
-      CounterRow['scope'],
-      string,
-      number,
-    ][];
+    const rows = this.#listCounters.raw(true).all(tenantId, subjectId, since) as [string, number][];
     const out: CounterRow[] = [];
-    for (const [scope, key, at] of rows) unpackCounter({ tenantId, subjectId, scope, key, at: Number(at) }, out);
+    for (const [counters, at] of rows) decodeCounters(counters, Number(at), out);
     return out;
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {
-    return this.#db.transaction(() => {
-      const a = this.#db
-        .prepare('DELETE FROM decisions WHERE tenant_id = ? AND subject_id = ?')
-        .run(tenantId, subjectId);
-      const b = this.#db
-        .prepare('DELETE FROM decision_counters WHERE tenant_id = ? AND subject_id = ?')
-        .run(tenantId, subjectId);
-      return a.changes + b.changes;
-    })();
+    return this.#db.prepare('DELETE FROM decisions WHERE tenant_id = ? AND subject_id = ?').run(tenantId, subjectId)
+      .changes;
   }
 
   async scanTrainingEvents(

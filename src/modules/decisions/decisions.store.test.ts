@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { AuditRecord, Reason } from '../../core/decision/types.ts';
+import type { AuditRecord, CounterIncrement, Reason } from '../../core/decision/types.ts';
 import { byStore } from '../../platform/container.ts';
 import { describeEachStore } from '../../platform/db/testing.ts';
 import { PostgresDecisionStore } from './decisions.store.postgres.ts';
 import { SqliteDecisionStore } from './decisions.store.sqlite.ts';
-import type { CounterRow, DecisionStore } from './decisions.store.ts';
-import { decodeAuditRecord, encodeAuditRecord } from './decisions.store.ts';
+import type { DecisionStore, DecisionWrite } from './decisions.store.ts';
+import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
 
 const bought = (item: string): Reason => ({
   code: 'bought',
@@ -52,6 +52,30 @@ test('an audit record is stored with each distinct reason once, and read back as
   assert.deepEqual(decodeAuditRecord(JSON.stringify(audit)), audit);
 });
 
+test('counters are stored as groups of a scope and its keys, and read back by splitting or by JSON.parse', () => {
+  const counters: CounterIncrement[] = [
+    { scope: 'placement', key: 'home' },
+    { scope: 'item', key: 'a' },
+    { scope: 'channel', key: 'web' },
+    { scope: 'item', key: 'b' },
+  ];
+  const text = encodeCounters(counters);
+  assert.equal(text, '[["placement","home"],["item","a","b"],["channel","web"]]');
+  const read = decodeCounters(text as string, 5);
+  assert.deepEqual(
+    read.map((c) => [c.scope, c.key, c.at]),
+    [
+      ['placement', 'home', 5],
+      ['item', 'a', 5],
+      ['item', 'b', 5],
+      ['channel', 'web', 5],
+    ],
+  );
+  // Text written otherwise (spaces, as another writer may) reads the same through JSON.parse.
+  assert.deepEqual(decodeCounters('[["placement", "home"], ["item", "a", "b"], ["channel", "web"]]', 5), read);
+  assert.equal(encodeCounters([]), null, 'a decision that counted nothing stores NULL');
+});
+
 describeEachStore('decision store: counters', (getDb) => {
   let store: DecisionStore;
   before(async () => {
@@ -64,52 +88,55 @@ describeEachStore('decision store: counters', (getDb) => {
     });
   });
 
-  test('the item impressions of a decision are stored together and read back one by one', async () => {
-    const row = (scope: CounterRow['scope'], key: string, at: number): CounterRow => ({
-      tenantId: 't1',
-      subjectId: 's1',
-      scope,
-      key,
-      at,
-    });
-    await store.insertDecisions(
-      [],
-      [
-        row('placement', 'home', 10),
-        row('item', 'a', 10),
-        row('item', 'b"', 10),
-        row('item', 'a', 20),
-        row('retarget', 'a', 20),
-      ],
-    );
+  /** A decision of `subjectId` at `at` that counted `counters` (its record as in {@link audit}). */
+  const counted = (decisionId: string, subjectId: string, at: number, counters: CounterIncrement[]): DecisionWrite => ({
+    record: { ...audit, decisionId, subjectId, at },
+    counters,
+  });
+
+  test("a decision's impressions are stored with it and read back one by one, from a time on", async () => {
+    await store.insertDecisions([
+      counted('c1', 's1', 10, [
+        { scope: 'placement', key: 'home' },
+        { scope: 'item', key: 'a' },
+        { scope: 'item', key: 'b"' },
+      ]),
+      counted('c2', 's1', 20, [
+        { scope: 'item', key: 'a' },
+        { scope: 'retarget', key: 'a' },
+      ]),
+      counted('c3', 's1', 30, []),
+      counted('c4', 's9', 30, [{ scope: 'item', key: 'a' }]),
+    ]);
     const read = (await store.listCounters('t1', 's1', 0)).map((c) => `${c.scope}:${c.key}@${c.at}`).sort();
     assert.deepEqual(read, ['item:a@10', 'item:a@20', 'item:b"@10', 'placement:home@10', 'retarget:a@20']);
     assert.deepEqual((await store.listCounters('t1', 's1', 15)).length, 2);
-    assert.equal(await store.deleteSubject('t1', 's1'), 4);
+    assert.equal(await store.deleteSubject('t1', 's1'), 3, 'three decisions, their counters with them');
+    assert.deepEqual(await store.listCounters('t1', 's1', 0), []);
+    assert.equal((await store.listCounters('t1', 's9', 0)).length, 1, "another subject's stay");
+    assert.equal(await store.deleteSubject('t1', 's9'), 1);
   });
 
-  test('item ids read back exactly, whatever characters they hold', async () => {
-    // Plain ids (read by splitting the stored key) and ids that JSON escapes (read by JSON.parse).
-    const plain = ['a', 'comma,id', 'ünï-çödé', '[x]', ' spaced ', 'x]'];
-    const escaped = ['q"x","y', 'back\\slash', 'tab\tid', '","'];
-    const rows = [...plain.map((key) => ({ key, at: 30 })), ...escaped.map((key) => ({ key, at: 40 }))].map(
-      ({ key, at }): CounterRow => ({ tenantId: 't1', subjectId: 's2', scope: 'item', key, at }),
-    );
-    await store.insertDecisions([], rows);
+  test('counted keys read back exactly, whatever characters they hold', async () => {
+    // Plain keys (read by splitting the stored text) and keys that JSON escapes (read by JSON.parse).
+    const plain = ['a', 'comma,id', 'ünï-çödé', '[x]', ' spaced ', 'x]', '"],["'.replace(/"/g, ''), ''];
+    const escaped = ['q"x","y', 'back\\slash', 'tab\tid', '","', '"],["'];
+    const items = (keys: string[]) => keys.map((key): CounterIncrement => ({ scope: 'item', key }));
+    await store.insertDecisions([
+      counted('k1', 's2', 30, [...items(plain), { scope: 'campaign', key: 'c,1' }]),
+      counted('k2', 's2', 40, [{ scope: 'campaign', key: 'c"2' }, ...items(escaped)]),
+    ]);
     const read = await store.listCounters('t1', 's2', 0);
-    assert.deepEqual(
-      read.filter((c) => c.at === 30).map((c) => c.key),
-      plain,
-    );
-    assert.deepEqual(
-      read.filter((c) => c.at === 40).map((c) => c.key),
-      escaped,
-    );
+    const keys = (at: number, scope: string) => read.filter((c) => c.at === at && c.scope === scope).map((c) => c.key);
+    assert.deepEqual(keys(30, 'item'), plain);
+    assert.deepEqual(keys(30, 'campaign'), ['c,1']);
+    assert.deepEqual(keys(40, 'item'), escaped);
+    assert.deepEqual(keys(40, 'campaign'), ['c"2']);
     assert.equal(await store.deleteSubject('t1', 's2'), 2);
   });
 
   test('an audit record reads back from the store as it was decided', async () => {
-    await store.insertDecisions([audit], []);
+    await store.insertDecisions([{ record: audit, counters: [] }]);
     assert.deepEqual(await store.findDecision('t1', 'd1'), audit);
     assert.deepEqual(await store.listSubjectDecisions('t1', 's1', { since: 0, limit: 10 }), [audit]);
     assert.equal(await store.deleteSubject('t1', 's1'), 1);

@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../../core/purposes.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
 import { pgTransaction } from '../../platform/db/database.ts';
-import { decodeAuditRecord } from '../decisions/decisions.store.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
-import type { ModelRemovalRow, RequestRow } from './rights.store.sqlite.ts';
+import type { ModelRemovalRow, RequestRow, SubjectDecisionRow } from './rights.store.sqlite.ts';
 import {
+  decisionHoldings,
   ERASE_STATEMENTS,
   emptyCounts,
   INSERT_REQUEST,
   modelRemovalFromRow,
   requestFromRow,
   requestValues,
+  SUBJECT_DECISIONS,
 } from './rights.store.sqlite.ts';
 
 import type {
@@ -88,39 +89,14 @@ export class PostgresRightsStore implements RightsStore {
   }
 
   async subjectHoldings(tenantId: string, subjectId: string): Promise<SubjectHoldings> {
-    const [events, decisions, counters] = await Promise.all([
+    const [events, decisions] = await Promise.all([
       this.#pool.query<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = $1 AND subject_id = $2 ORDER BY occurred_at, event_id`,
         [tenantId, subjectId],
       ),
-      this.#pool.query<{
-        id: string;
-        placement: string;
-        purpose: string;
-        mode: string;
-        created_at: number;
-        record: string;
-      }>(
-        'SELECT id, placement, purpose, mode, created_at, record FROM decisions WHERE tenant_id = $1 AND subject_id = $2 ORDER BY created_at, id',
-        [tenantId, subjectId],
-      ),
-      this.#pool.query<{ scope: string; key: string; at: number }>(
-        'SELECT scope, key, at FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2 ORDER BY at',
-        [tenantId, subjectId],
-      ),
+      this.#pool.query<SubjectDecisionRow>(SUBJECT_DECISIONS, [tenantId, subjectId]),
     ]);
-    return {
-      events: events.rows.map(eventFromRow),
-      decisions: decisions.rows.map((r) => ({
-        id: r.id,
-        placement: r.placement,
-        purpose: r.purpose,
-        mode: r.mode,
-        createdAt: Number(r.created_at),
-        record: decodeAuditRecord(r.record),
-      })),
-      counters: counters.rows.map((r) => ({ scope: r.scope, key: r.key, at: Number(r.at) })),
-    };
+    return { events: events.rows.map(eventFromRow), ...decisionHoldings(decisions.rows) };
   }
 
   async erasureSecret(tenantId: string, now: number): Promise<string> {
@@ -205,24 +181,28 @@ export class PostgresRightsStore implements RightsStore {
       [c.events],
     );
     const tenants = tenantRows.map((r) => r.tenant_id);
-    const plan: [keyof Omit<SweepCounts, 'tenants'>, string, string, number][] = [
-      ['events', 'events', 'occurred_at', c.events],
-      ['counters', 'decision_counters', 'at', c.counters],
-      ['decisions', 'decisions', 'created_at', c.audit],
-      ['rightsRequests', 'rights_requests', 'received_at', c.rightsLog],
-      ['tombstones', 'erasure_tombstones', 'erased_at', c.tombstones],
+    // Each: which rows are past their cutoff ($1), and how they go. Counters live
+    // in their decisions' rows (migration 0014) and are cleared before them.
+    const plan: [keyof Omit<SweepCounts, 'tenants'>, string, 'delete' | 'clear counters', number][] = [
+      ['events', 'events WHERE occurred_at < $1', 'delete', c.events],
+      ['counters', 'decisions WHERE created_at < $1 AND counters IS NOT NULL', 'clear counters', c.counters],
+      ['decisions', 'decisions WHERE created_at < $1', 'delete', c.audit],
+      ['rightsRequests', 'rights_requests WHERE received_at < $1', 'delete', c.rightsLog],
+      ['tombstones', 'erasure_tombstones WHERE erased_at < $1', 'delete', c.tombstones],
     ];
     return pgTransaction(this.#pool, async (client) => {
       const out: Record<string, number> = {};
-      for (const [key, table, column, cutoff] of plan) {
+      for (const [key, rows, how, cutoff] of plan) {
         if (dryRun) {
-          const { rows } = await client.query<{ n: number }>(
-            `SELECT count(*)::bigint AS n FROM ${table} WHERE ${column} < $1`,
-            [cutoff],
-          );
-          out[key] = Number(rows[0]?.n ?? 0);
+          const { rows: n } = await client.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${rows}`, [cutoff]);
+          out[key] = Number(n[0]?.n ?? 0);
         } else {
-          out[key] = (await client.query(`DELETE FROM ${table} WHERE ${column} < $1`, [cutoff])).rowCount ?? 0;
+          const [table, where] = rows.split(' WHERE ');
+          const sql =
+            how === 'delete'
+              ? `DELETE FROM ${table} WHERE ${where}`
+              : `UPDATE ${table} SET counters = NULL WHERE ${where}`;
+          out[key] = (await client.query(sql, [cutoff])).rowCount ?? 0;
         }
       }
       return {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../../core/purposes.ts';
 import { type SqliteDb, sqlLimit } from '../../platform/db/database.ts';
-import { decodeAuditRecord } from '../decisions/decisions.store.ts';
+import { type CounterRow, decodeAuditRecord, decodeCounters } from '../decisions/decisions.store.ts';
 import type { EventRow } from '../events/events.store.sqlite.ts';
 import { EVENT_COLUMNS, eventFromRow } from '../events/events.store.sqlite.ts';
 import type {
@@ -11,7 +11,6 @@ import type {
   Restrictions,
   RightsRequestRecord,
   RightsStore,
-  StoredCounter,
   StoredDecision,
   SubjectHoldings,
   SweepCounts,
@@ -61,8 +60,12 @@ export const ERASE_STATEMENTS: [keyof ErasureCounts, string][] = [
   ['consentStates', 'DELETE FROM consent_states WHERE tenant_id = $1 AND subject_id = $2'],
   ['ledgerPseudonyms', 'DELETE FROM consent_subjects WHERE tenant_id = $1 AND subject_id = $2'],
   ['restrictions', 'DELETE FROM subject_restrictions WHERE tenant_id = $1 AND subject_id = $2'],
+  // Counters live in their decisions' rows (migration 0014): counted, then gone with them.
+  [
+    'counters',
+    'UPDATE decisions SET counters = NULL WHERE tenant_id = $1 AND subject_id = $2 AND counters IS NOT NULL',
+  ],
   ['decisions', 'DELETE FROM decisions WHERE tenant_id = $1 AND subject_id = $2'],
-  ['counters', 'DELETE FROM decision_counters WHERE tenant_id = $1 AND subject_id = $2'],
   ['rightsRequestsAnonymised', 'UPDATE rights_requests SET subject_id = NULL WHERE tenant_id = $1 AND subject_id = $2'],
 ];
 
@@ -78,6 +81,47 @@ export const emptyCounts = (): ErasureCounts => ({
 });
 
 const q = (sql: string) => sql.replace(/\$\d+/g, '?');
+
+/** The subject's decisions as both stores read them for an export ($1 tenant, $2 subject). */
+export const SUBJECT_DECISIONS =
+  'SELECT id, placement, purpose, mode, created_at, record, counters FROM decisions WHERE tenant_id = $1 AND subject_id = $2 ORDER BY created_at, id';
+
+export interface SubjectDecisionRow {
+  id: string;
+  placement: string;
+  purpose: string;
+  mode: string;
+  created_at: number | string;
+  record: string;
+  counters: string | null;
+}
+
+/** The decisions and the frequency counters of an export, from {@link SUBJECT_DECISIONS}'s rows. */
+export function decisionHoldings(rows: readonly SubjectDecisionRow[]): Pick<SubjectHoldings, 'decisions' | 'counters'> {
+  const decisions: StoredDecision[] = [];
+  const counters: CounterRow[] = [];
+  for (const r of rows) {
+    const createdAt = Number(r.created_at);
+    decisions.push({
+      id: r.id,
+      placement: r.placement,
+      purpose: r.purpose,
+      mode: r.mode,
+      createdAt,
+      record: decodeAuditRecord(r.record),
+    });
+    if (r.counters !== null) decodeCounters(r.counters, createdAt, counters);
+  }
+  return { decisions, counters };
+}
+
+/**
+ * Decisions by age, through their age index on (counters IS NULL, created_at)
+ * (migration 0014): the counters to clear are one range of it, and all
+ * decisions two. The terms name the indexed expression as it is written there.
+ */
+const COUNTED_BEFORE = '(counters IS NULL) = 0 AND created_at < ?';
+const DECIDED_BEFORE = '(counters IS NULL) IN (0, 1) AND created_at < ?';
 
 const INSERT_MODEL_REMOVAL = 'INSERT INTO model_removals (tenant_id, subject_hmac, created_at) VALUES (?, ?, ?)';
 
@@ -160,35 +204,8 @@ export class SqliteRightsStore implements RightsStore {
         )
         .all(tenantId, subjectId) as EventRow[]
     ).map(eventFromRow);
-    const decisions = (
-      this.#db
-        .prepare(
-          'SELECT id, placement, purpose, mode, created_at, record FROM decisions WHERE tenant_id = ? AND subject_id = ? ORDER BY created_at, id',
-        )
-        .all(tenantId, subjectId) as {
-        id: string;
-        placement: string;
-        purpose: string;
-        mode: string;
-        created_at: number;
-        record: string;
-      }[]
-    ).map(
-      (r): StoredDecision => ({
-        id: r.id,
-        placement: r.placement,
-        purpose: r.purpose,
-        mode: r.mode,
-        createdAt: Number(r.created_at),
-        record: decodeAuditRecord(r.record),
-      }),
-    );
-    const counters = (
-      this.#db
-        .prepare('SELECT scope, key, at FROM decision_counters WHERE tenant_id = ? AND subject_id = ? ORDER BY at')
-        .all(tenantId, subjectId) as { scope: string; key: string; at: number }[]
-    ).map((r): StoredCounter => ({ scope: r.scope, key: r.key, at: Number(r.at) }));
-    return { events, decisions, counters };
+    const rows = this.#db.prepare(q(SUBJECT_DECISIONS)).all(tenantId, subjectId) as SubjectDecisionRow[];
+    return { events, ...decisionHoldings(rows) };
   }
 
   async erasureSecret(tenantId: string, now: number): Promise<string> {
@@ -277,8 +294,8 @@ export class SqliteRightsStore implements RightsStore {
     if (dryRun) {
       return {
         events: count('SELECT count(*) AS n FROM events WHERE occurred_at < ?', c.events),
-        counters: count('SELECT count(*) AS n FROM decision_counters WHERE at < ?', c.counters),
-        decisions: count('SELECT count(*) AS n FROM decisions WHERE created_at < ?', c.audit),
+        counters: count(`SELECT count(*) AS n FROM decisions WHERE ${COUNTED_BEFORE}`, c.counters),
+        decisions: count(`SELECT count(*) AS n FROM decisions WHERE ${DECIDED_BEFORE}`, c.audit),
         rightsRequests: count('SELECT count(*) AS n FROM rights_requests WHERE received_at < ?', c.rightsLog),
         tombstones: count('SELECT count(*) AS n FROM erasure_tombstones WHERE erased_at < ?', c.tombstones),
         tenants,
@@ -286,8 +303,8 @@ export class SqliteRightsStore implements RightsStore {
     }
     return db.transaction(() => ({
       events: db.prepare('DELETE FROM events WHERE occurred_at < ?').run(c.events).changes,
-      counters: db.prepare('DELETE FROM decision_counters WHERE at < ?').run(c.counters).changes,
-      decisions: db.prepare('DELETE FROM decisions WHERE created_at < ?').run(c.audit).changes,
+      counters: db.prepare(`UPDATE decisions SET counters = NULL WHERE ${COUNTED_BEFORE}`).run(c.counters).changes,
+      decisions: db.prepare(`DELETE FROM decisions WHERE ${DECIDED_BEFORE}`).run(c.audit).changes,
       rightsRequests: db.prepare('DELETE FROM rights_requests WHERE received_at < ?').run(c.rightsLog).changes,
       tombstones: db.prepare('DELETE FROM erasure_tombstones WHERE erased_at < ?').run(c.tombstones).changes,
       tenants,
