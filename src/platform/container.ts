@@ -28,7 +28,7 @@ import { SqliteTenantStore } from '../modules/tenants/tenants.store.sqlite.ts';
 import type { TenantStore } from '../modules/tenants/tenants.store.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { openDatabase } from './db/database.ts';
+import { openDatabase, readTogether } from './db/database.ts';
 import { FieldCipher } from './field-cipher.ts';
 
 /**
@@ -111,6 +111,7 @@ export async function createServices(config: Config, options: { db?: Db; now?: (
       // The models publish only an aggregate (category pairs with enough distinct subjects) to the ads (ADR 0012).
       categoryRelations: { publish: (tenantId, relations) => ads.publishLearnedRelations(tenantId, relations) },
       beforeServe: () => rights.syncModelsIfDue(),
+      ...(db.kind === 'sqlite' ? { readTogether: <T>(reads: () => T) => readTogether(db.sqlite, reads) } : {}),
     },
     { now, categoryRelations: { minSubjects: config.adRelations.minSubjects }, auditDays: config.retention.auditDays },
   );

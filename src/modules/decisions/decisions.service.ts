@@ -38,6 +38,12 @@ import type { CounterRow, DecisionCursor, DecisionStore, DecisionWrite, Training
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
+  /**
+   * Runs the reads `reads` starts in one read transaction of the store
+   * (SQLite: see readTogether in platform/db/database.ts); absent, they run
+   * as they come.
+   */
+  readonly readTogether?: <T>(reads: () => T) => T;
   /** Brings this node's models up to date with removals made on other nodes (the rights module). */
   readonly beforeServe?: () => Promise<void>;
   readonly catalog: {
@@ -490,22 +496,29 @@ export class DecisionService {
     let counterRows: CounterRow[] = [];
     const controlGroup = subjectId !== undefined && inControlGroup(input.tenantId, subjectId, placement.controlShare);
     if (subjectId !== undefined) {
-      const { purposes } = await this.#ports.consent.consentsOf(input.tenantId, subjectId);
+      // Each step's reads in one snapshot of the store (DecisionPorts.readTogether).
+      const together = this.#ports.readTogether ?? ((reads) => reads());
+      const { purposes } = await together(() => this.#ports.consent.consentsOf(input.tenantId, subjectId));
       for (const p of purposes) consents.set(p.purpose, p.status);
       const personal =
         consents.get(purpose) === 'granted' && !controlGroup && !(placement.kind === 'advertising' && input.knownMinor);
       // The counters the caps and the retargeting limit count (dismissals are events, read below).
       const window = Math.max(placement.retargeting.maxAgeDays * DAY, ...placement.caps.map((c) => c.windowMs));
-      const [events, prefs, counters] = await Promise.all([
-        this.#ports.events.listInteractions(input.tenantId, subjectId, {
-          // Without consent only objections (dismissals) are read: they can only remove items.
-          types: personal ? ['view', 'cart', 'purchase', 'dismiss'] : ['dismiss'],
-          since: now - (personal ? HISTORY_DAYS * DAY : placement.suppression.dismissedDays * DAY),
-          limit: 1000,
-        }),
-        this.#ports.events.getPreferences(input.tenantId, subjectId),
-        this.#store.listCounters(input.tenantId, subjectId, now - window),
-      ]);
+      const [events, prefs, counters] = await Promise.all(
+        together(
+          () =>
+            [
+              this.#ports.events.listInteractions(input.tenantId, subjectId, {
+                // Without consent only objections (dismissals) are read: they can only remove items.
+                types: personal ? ['view', 'cart', 'purchase', 'dismiss'] : ['dismiss'],
+                since: now - (personal ? HISTORY_DAYS * DAY : placement.suppression.dismissedDays * DAY),
+                limit: 1000,
+              }),
+              this.#ports.events.getPreferences(input.tenantId, subjectId),
+              this.#store.listCounters(input.tenantId, subjectId, now - window),
+            ] as const,
+        ),
+      );
       records = {
         interactions: events.flatMap((e): Interaction[] =>
           e.itemId === null

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { cachePreparedStatements, SQLITE_CONNECTION_PRAGMAS, writeWhenUnlocked } from './database.ts';
+import { cachePreparedStatements, readTogether, SQLITE_CONNECTION_PRAGMAS, writeWhenUnlocked } from './database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pertinent-lock-'));
 const opened: BetterSqlite3.Database[] = [];
@@ -108,4 +108,35 @@ test('a transaction that cannot begin for another reason than the lock fails at 
   assert.equal(Error.stackTraceLimit, limit);
   assert.equal(ours.pragma('busy_timeout', { simple: true }), 5000);
   assert.deepEqual(rows(), []);
+});
+
+test('reads run together see one snapshot, even when another connection commits between them', async () => {
+  const { ours, other, rows } = twoConnections();
+  other.prepare("INSERT INTO t (who) VALUES ('first')").run();
+  const seen = readTogether(ours, () => {
+    const before = rows();
+    other.prepare("INSERT INTO t (who) VALUES ('second')").run(); // another process commits meanwhile
+    return [before, rows()];
+  });
+  assert.deepEqual(seen, [['first'], ['first']], 'both reads see the same moment');
+  assert.equal(ours.inTransaction, false, 'the read transaction is over');
+  assert.deepEqual(rows(), ['first', 'second'], 'the next read sees the commit');
+  // Reads that fail end their transaction too, and the failure reaches the caller.
+  assert.throws(
+    () =>
+      readTogether(ours, () => {
+        rows();
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
+  assert.equal(ours.inTransaction, false);
+  // Inside a transaction already open, the reads are simply part of it.
+  ours.prepare('BEGIN').run();
+  assert.deepEqual(
+    readTogether(ours, () => rows()),
+    ['first', 'second'],
+  );
+  assert.equal(ours.inTransaction, true, 'the caller’s transaction is left to the caller');
+  ours.prepare('COMMIT').run();
 });
