@@ -42,4 +42,22 @@ describe('PersonalTopNModel', () => {
     assert.ok(!model.recommendForHistory(['a', 'b'], 5).some((r) => r.itemId === 'a'));
     assert.equal(model.recommendForHistory(['a', 'b'], 5, { exclude: false })[0]?.itemId, 'a');
   });
+
+  it('names as anchor a history item that gave the candidate its score, not one whose link scoring left out', () => {
+    // tent → lantern is the strongest link to lantern, but tent's heaviest
+    // transition is to pegs, and scoring reads only that one (maxNeighbors 1):
+    // lantern's score comes from stove alone.
+    const model = new PersonalTopNModel({ scoring: { maxNeighbors: 1, backward: 0 } });
+    for (let s = 0; s < 6; s++) sequence(model, `p${s}`, ['tent', 'pegs']);
+    for (let s = 0; s < 4; s++) sequence(model, `l${s}`, ['tent', 'lantern']);
+    sequence(model, 'k', ['stove', 'lantern']);
+    const recs = model.recommendForHistory(['stove', 'tent'], 2);
+    assert.deepEqual(
+      recs.map((r) => [r.itemId, 'anchor' in r.reason ? r.reason.anchor : undefined]),
+      [
+        ['pegs', 'tent'],
+        ['lantern', 'stove'],
+      ],
+    );
+  });
 });

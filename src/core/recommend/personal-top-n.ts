@@ -322,11 +322,14 @@ export class PersonalTopNModel {
 
   /**
    * {@link strongestAnchor} of each candidate. Each history row is scanned
-   * once as its compact arrays (whole rows, like the weights they copy),
-   * picking out the candidates, instead of a map lookup per candidate and row.
+   * once as its compact arrays, picking out the candidates, instead of a map
+   * lookup per candidate and row. Only the part of a row that {@link scoreInto}
+   * reads counts (its `maxNeighbors` heaviest entries, the backward ones only
+   * when `backward` weighs them): an anchor is a history item that gave the
+   * candidate its score, never one whose link to it scoring left out.
    */
   strongestAnchors(history: readonly number[], candidates: ArrayLike<number>): (number | undefined)[] {
-    const { recency, maxHistory, backward, alpha } = this.scoring;
+    const { recency, maxHistory, maxNeighbors, backward, alpha } = this.scoring;
     const m = candidates.length;
     if (this.#slot.length < this.items.size) this.#slot = new Int32Array(this.items.size);
     const slot = this.#slot;
@@ -349,13 +352,13 @@ export class PersonalTopNModel {
       inW.fill(0);
       const out = this.#pairs.outRow(h);
       if (out)
-        for (let q = 0; q < out.items.length; q++) {
+        for (let q = 0, end = Math.min(out.items.length, maxNeighbors); q < end; q++) {
           const c = slot[out.items[q] as number] as number;
           if (c !== 0) outW[c - 1] = out.units[q] as number;
         }
-      const into = this.#pairs.inRow(h);
+      const into = backward === 0 ? undefined : this.#pairs.inRow(h);
       if (into)
-        for (let q = 0; q < into.items.length; q++) {
+        for (let q = 0, end = Math.min(into.items.length, maxNeighbors); q < end; q++) {
           const c = slot[into.items[q] as number] as number;
           if (c !== 0) inW[c - 1] = into.units[q] as number;
         }
