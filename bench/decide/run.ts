@@ -52,20 +52,21 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 14 looked at where the latency at a given rate comes from
-(docs/adr/0006-decision-pipeline.md, "Where the tail comes from (stop 14)"):
-a decision's own work has p99 1-2 ms, and most of its p99 was the wait for
-the group commit, made long by the checkpointer's WAL restarts (about one a
-second at 2,000/s, each holding the write lock 20-40 ms). The WAL is now
-started again by a writer, once passive checkpoints have caught up, with
-no lock held; the reads made on every decision take rows as arrays, and the
-caps are counted per scope. A/B against stop 13 in the same hour, at
-2,000/s offered: p99 20 ms against 36, p99.9 29 against 48, server CPU per
-decision 0.73-0.77 ms against 0.78-0.80. Three recordings of this stop's
-code within an hour gave at 3,000/s offered p99 44 / 31 / (this run) ms, and
-at 2,000/s p99 18 / 40 / (this run) ms: one stall of 30-70 ms in a run still
-moves its p99. This session's machine is another CPU (Intel Xeon) than stop
-13's (AMD EPYC): across stops, compare with care.`;
+const STOP_NOTES = `Stop 15 ran on another machine (AMD EPYC) than stop 14 (Intel Xeon),
+slower with this load: stop 14's code answered 2,900 decisions/s saturated
+there at 0.64 ms of server CPU each, and fell behind at 2,500/s offered.
+Leaving the counters out of the audit commit (a switch for one measurement)
+made a decision 13 % cheaper: they were a second table with two indexes of
+its own. Migration 0014 keeps a decision's counters in its own row, covered
+by the subject index: a decision writes four B-trees instead of seven, one
+at a random place instead of two. A decision also reads its subject in two
+read transactions instead of six statements, and explanations name an
+anchor only from the links scoring reads. A/B against stop 14 in the same
+hour, two alternating runs each: server CPU per decision at 2,000/s 0.72 /
+0.72 ms against 0.74 / 0.75, at 2,500/s 0.67 / 0.67 against 0.70 / 0.73
+(stop 14 fell behind once, p99 331 ms; this stop's p99 29-31 ms); at
+3,000/s this stop answered 2,838 and 2,753/s, stop 14 2,575 and 2,064/s
+(docs/adr/0006-decision-pipeline.md, "Fewer pages per decision (stop 15)").`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -317,6 +318,7 @@ the build time above says how fast the machine was during this run.
 | 11 | 0.657 / 2.171 ms | 0.9 ms | 1,484/s (2 processes; 1,000/s offered: p99 117 ms) | 112 ms | 1.126 ms |
 | 12 | 1.181 / 3.301 ms | 1.392 ms | 1,300/s (2 processes; 1,000/s offered: p99 61 ms; machine ~40 % slower that day) | 59 ms | 1.389 ms |
 | 13 | 0.626 / 2.042 ms | 0.815 ms | 1,650/s (2 processes; 1,000/s offered: p99 99 ms; 700/s: p99 132 ms; AMD EPYC) | 79 ms | 1.052 ms |
+| 14 | 0.422 / 0.906 ms | 0.548 ms | 3,618/s (2 processes; 3,000/s offered: 2,996/s, p99 35 ms; 2,000/s: p99 21 ms; Intel Xeon) | 18 ms | 0.514 ms |
 
 ${STOP_NOTES}
 `,
