@@ -24,12 +24,29 @@ export interface CompactRow {
  * pc.addPair(0, 1, -3);
  * pc.outOf(0); // undefined
  */
+/** A copy of `a` without its entry at `at`. */
+function withoutAt<T extends Int32Array | Float64Array>(a: T, at: number): T {
+  const out = new (a.constructor as new (n: number) => T)(a.length - 1);
+  out.set(a.subarray(0, at));
+  out.set(a.subarray(at + 1), at);
+  return out;
+}
+
+/** A copy of `a` with `value` inserted at `at`. */
+function withAt<T extends Int32Array | Float64Array>(a: T, at: number, value: number): T {
+  const out = new (a.constructor as new (n: number) => T)(a.length + 1);
+  out.set(a.subarray(0, at));
+  out[at] = value;
+  out.set(a.subarray(at), at + 1);
+  return out;
+}
+
 export class PairCounts {
   readonly #out = new Map<number, Map<number, number>>();
   readonly #in = new Map<number, Map<number, number>>();
   readonly #totals = new Map<number, number>();
   #grandTotal = 0;
-  /** Array copies of rows for fast scans, dropped when the row changes. */
+  /** Array copies of rows for fast scans, kept in step as the rows change. */
   readonly #outRows = new Map<number, CompactRow>();
   readonly #inRows = new Map<number, CompactRow>();
   readonly #tieBreak: (a: number, b: number) => number;
@@ -39,8 +56,59 @@ export class PairCounts {
     if (units === 0) return;
     PairCounts.#bump(this.#out, i, j, units);
     PairCounts.#bump(this.#in, j, i, units);
-    this.#outRows.delete(i);
-    this.#inRows.delete(j);
+    const weight = this.#out.get(i)?.get(j) ?? 0;
+    this.#update(this.#outRows, i, j, weight);
+    this.#update(this.#inRows, j, i, weight);
+  }
+
+  /**
+   * Brings the cached array copy of row `i`, if any, in step with the new
+   * weight of its entry `j` (0: gone), moving the entry to its place instead
+   * of dropping the copy: built again, a popular item's row (thousands of
+   * entries) was sorted whole on its next read, and a query after each
+   * learned event cost about ten times one without (Sports data, in process:
+   * 1.9 ms instead of 0.19). The order is total (weight, then the
+   * tie-breaker), so the row is exactly what sorting it would give.
+   */
+  #update(cache: Map<number, CompactRow>, i: number, j: number, weight: number): void {
+    const row = cache.get(i);
+    if (!row) return;
+    const { items, units } = row;
+    const at = items.indexOf(j);
+    if (at === -1 && weight === 0) return;
+    if (at !== -1 && weight === 0) {
+      if (items.length === 1) cache.delete(i);
+      else cache.set(i, { items: withoutAt(items, at), units: withoutAt(units, at) });
+      return;
+    }
+    const tie = this.#tieBreak;
+    /** Whether (`w`, `item`) comes before position `n` of the row. */
+    const before = (w: number, item: number, n: number) =>
+      w > (units[n] as number) || (w === units[n] && tie(item, items[n] as number) < 0);
+    if (at === -1) {
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(weight, j, mid)) hi = mid;
+        else lo = mid + 1;
+      }
+      cache.set(i, { items: withAt(items, lo, j), units: withAt(units, lo, weight) });
+      return;
+    }
+    let n = at;
+    while (n > 0 && before(weight, j, n - 1)) {
+      items[n] = items[n - 1] as number;
+      units[n] = units[n - 1] as number;
+      n--;
+    }
+    while (n < items.length - 1 && !before(weight, j, n + 1)) {
+      items[n] = items[n + 1] as number;
+      units[n] = units[n + 1] as number;
+      n++;
+    }
+    items[n] = j;
+    units[n] = weight;
   }
 
   /**
@@ -51,12 +119,12 @@ export class PairCounts {
     this.#tieBreak = tieBreak;
   }
 
-  /** The pairs leaving `i` as parallel arrays, heaviest first (cached until the row changes), or undefined. */
+  /** The pairs leaving `i` as parallel arrays, heaviest first (cached, kept in step with changes), or undefined. */
   outRow(i: number): CompactRow | undefined {
     return this.#compact(this.#out, this.#outRows, i);
   }
 
-  /** The pairs arriving at `j` as parallel arrays, heaviest first (cached until the row changes), or undefined. */
+  /** The pairs arriving at `j` as parallel arrays, heaviest first (cached, kept in step with changes), or undefined. */
   inRow(j: number): CompactRow | undefined {
     return this.#compact(this.#in, this.#inRows, j);
   }

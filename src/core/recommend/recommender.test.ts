@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Recommender } from './recommender.ts';
+import { Recommender, type RecommenderOptions } from './recommender.ts';
 import type { InteractionEvent, InteractionKind } from './types.ts';
 
 const ITEMS = ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8'];
@@ -29,8 +29,8 @@ function toEvent(e: RawEvent): InteractionEvent {
   };
 }
 
-function build(events: readonly InteractionEvent[]): Recommender {
-  const rec = new Recommender({ complements: { minSupport: 1 } });
+function build(events: readonly InteractionEvent[], options: RecommenderOptions = {}): Recommender {
+  const rec = new Recommender({ complements: { minSupport: 1 }, ...options });
   for (const [itemId, category] of Object.entries(CATEGORIES)) rec.setItemAttributes({ itemId, category });
   for (const e of events) rec.add(e);
   return rec;
@@ -70,6 +70,25 @@ describe('Recommender erasure', () => {
         withX.removeSubject('x');
         assert.deepEqual(withX.snapshot(), withoutX.snapshot());
         assert.deepEqual(answers(withX), answers(withoutX));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('learning online between queries gives exactly the answers of training on everything at once (property)', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 0, maxLength: 60 }), fc.nat(60), fc.boolean(), (raw, cut, damp) => {
+        const events = raw.map(toEvent);
+        // With and without popularity damping of the personal model's candidates.
+        const options: RecommenderOptions = damp ? { personalScoring: { beta: 0.4 } } : {};
+        const online = build(events.slice(0, cut), options);
+        // Queries between the events, so that the caches they build must follow each change.
+        answers(online);
+        for (const [n, e] of events.slice(cut).entries()) {
+          online.add(e);
+          if (n % 4 === 0) answers(online);
+        }
+        assert.deepEqual(answers(online), answers(build(events, options)));
       }),
       { numRuns: 150 },
     );

@@ -120,7 +120,12 @@ export class SimilarItemsModel {
   #apply(seen: readonly number[], p: number, sign: 1 | -1): void {
     const b = seen[p] as number;
     this.#pairs.addTotal(b, sign * WEIGHT_UNIT);
-    this.#inverseStale = true;
+    // Only b's total changed: its own entry follows (rebuilding every item's
+    // on the next query was a square root per item after each learned event).
+    if (!this.#inverseStale && b < this.#inverse.length) {
+      const c = this.#pairs.total(b);
+      this.#inverse[b] = c === 0 ? 0 : 1 / Math.sqrt(c);
+    } else this.#inverseStale = true;
     for (let q = Math.max(0, p - this.options.window); q < p; q++)
       this.#pairs.addPair(seen[q] as number, b, sign * WEIGHT_UNIT);
   }
