@@ -181,29 +181,25 @@ export class PostgresRightsStore implements RightsStore {
       [c.events],
     );
     const tenants = tenantRows.map((r) => r.tenant_id);
-    // Each: which rows are past their cutoff ($1), and how they go. Counters live
-    // in their decisions' rows (migration 0014) and are cleared before them.
-    const plan: [keyof Omit<SweepCounts, 'tenants'>, string, 'delete' | 'clear counters', number][] = [
-      ['events', 'events WHERE occurred_at < $1', 'delete', c.events],
-      ['counters', 'decisions WHERE created_at < $1 AND counters IS NOT NULL', 'clear counters', c.counters],
-      ['decisions', 'decisions WHERE created_at < $1', 'delete', c.audit],
-      ['rightsRequests', 'rights_requests WHERE received_at < $1', 'delete', c.rightsLog],
-      ['tombstones', 'erasure_tombstones WHERE erased_at < $1', 'delete', c.tombstones],
+    // Each: the rows past their cutoff ($1), and how they go. Counters live in
+    // their decisions' rows (migration 0014) and are cleared before them.
+    const plan: [keyof Omit<SweepCounts, 'tenants'>, string, string, 'delete' | 'clear counters', number][] = [
+      ['events', 'events', 'occurred_at < $1', 'delete', c.events],
+      ['counters', 'decisions', 'created_at < $1 AND counters IS NOT NULL', 'clear counters', c.counters],
+      ['decisions', 'decisions', 'created_at < $1', 'delete', c.audit],
+      ['rightsRequests', 'rights_requests', 'received_at < $1', 'delete', c.rightsLog],
+      ['tombstones', 'erasure_tombstones', 'erased_at < $1', 'delete', c.tombstones],
     ];
     return pgTransaction(this.#pool, async (client) => {
       const out: Record<string, number> = {};
-      for (const [key, rows, how, cutoff] of plan) {
-        if (dryRun) {
-          const { rows: n } = await client.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${rows}`, [cutoff]);
-          out[key] = Number(n[0]?.n ?? 0);
-        } else {
-          const [table, where] = rows.split(' WHERE ');
-          const sql =
-            how === 'delete'
-              ? `DELETE FROM ${table} WHERE ${where}`
-              : `UPDATE ${table} SET counters = NULL WHERE ${where}`;
-          out[key] = (await client.query(sql, [cutoff])).rowCount ?? 0;
-        }
+      for (const [key, table, where, how, cutoff] of plan) {
+        const sql = dryRun
+          ? `SELECT count(*)::bigint AS n FROM ${table} WHERE ${where}`
+          : how === 'delete'
+            ? `DELETE FROM ${table} WHERE ${where}`
+            : `UPDATE ${table} SET counters = NULL WHERE ${where}`;
+        const result = await client.query<{ n: number }>(sql, [cutoff]);
+        out[key] = dryRun ? Number(result.rows[0]?.n ?? 0) : (result.rowCount ?? 0);
       }
       return {
         events: out.events ?? 0,

@@ -120,8 +120,8 @@ export function decisionHoldings(rows: readonly SubjectDecisionRow[]): Pick<Subj
  * (migration 0014): the counters to clear are one range of it, and all
  * decisions two. The terms name the indexed expression as it is written there.
  */
-const COUNTED_BEFORE = '(counters IS NULL) = 0 AND created_at < ?';
-const DECIDED_BEFORE = '(counters IS NULL) IN (0, 1) AND created_at < ?';
+export const COUNTED_BEFORE = '(counters IS NULL) = 0 AND created_at < ?';
+export const DECIDED_BEFORE = '(counters IS NULL) IN (0, 1) AND created_at < ?';
 
 const INSERT_MODEL_REMOVAL = 'INSERT INTO model_removals (tenant_id, subject_hmac, created_at) VALUES (?, ?, ?)';
 
