@@ -1,6 +1,6 @@
 import { fromUnits, toUnits, WEIGHT_UNIT } from './exact-weight.ts';
 import { ItemIndex } from './item-index.ts';
-import { PairCounts } from './pair-counts.ts';
+import { type CompactRow, PairCounts } from './pair-counts.ts';
 import { type TouchedSink, topK } from './top-k.ts';
 import type { InteractionEvent, InteractionKind, Recommendation } from './types.ts';
 import { DEFAULT_KIND_WEIGHTS } from './types.ts';
@@ -75,6 +75,38 @@ export const DEFAULT_PERSONAL_SCORING: PersonalTopNScoring = Object.freeze({
  * const history: HistoryEntry[] = ['sku-1', { itemId: 'sku-2', kind: 'view' }];
  */
 export type HistoryEntry = string | { readonly itemId: string; readonly kind?: InteractionKind };
+
+/**
+ * Adds `factor × units × damp` of the first `limit` entries of `row` into
+ * `scores`, pushing each index scored for the first time to `touched`.
+ * Without `damp` (every damping 1) the multiplication by it is left out:
+ * the sums are the same, and this loop is most of a personal query.
+ */
+function addRow(
+  row: CompactRow,
+  limit: number,
+  factor: number,
+  damp: Float64Array | undefined,
+  scores: Float64Array,
+  touched: TouchedSink,
+): void {
+  const { items, units } = row;
+  const end = Math.min(items.length, limit);
+  if (damp === undefined)
+    for (let q = 0; q < end; q++) {
+      const j = items[q] as number;
+      const s = scores[j] as number;
+      if (s === 0) touched.push(j);
+      scores[j] = s + factor * (units[q] as number);
+    }
+  else
+    for (let q = 0; q < end; q++) {
+      const j = items[q] as number;
+      const s = scores[j] as number;
+      if (s === 0) touched.push(j);
+      scores[j] = s + factor * (units[q] as number) * (damp[j] as number);
+    }
+}
 
 interface SubjectTrail {
   readonly items: number[];
@@ -206,7 +238,8 @@ export class PersonalTopNModel {
     scale = 1,
   ): void {
     const { alpha, backward, recency, maxHistory, maxNeighbors } = this.scoring;
-    const damp = this.#candidateDamping();
+    // With beta = 0 (the default) every item's damping is 1: the rows are added undamped.
+    const damp = this.scoring.beta === 0 ? undefined : this.#candidateDamping();
     const n = history.length;
     // Items the model has no count for are skipped without using up a recency
     // step, so an erased subject's items leave no trace in the weighting.
@@ -220,27 +253,10 @@ export class PersonalTopNModel {
       r *= recency;
       const base = (r * (weights ? (weights[p] as number) : 1)) / (fromUnits(ch) ** alpha * WEIGHT_UNIT);
       const out = this.#pairs.outRow(h);
-      if (out) {
-        const { items, units } = out;
-        const end = Math.min(items.length, maxNeighbors);
-        for (let q = 0; q < end; q++) {
-          const j = items[q] as number;
-          if (scores[j] === 0) touched.push(j);
-          scores[j] = (scores[j] as number) + base * (units[q] as number) * (damp[j] as number);
-        }
-      }
+      if (out) addRow(out, maxNeighbors, base, damp, scores, touched);
       if (backward !== 0) {
         const back = this.#pairs.inRow(h);
-        if (back) {
-          const { items, units } = back;
-          const b = backward * base;
-          const end = Math.min(items.length, maxNeighbors);
-          for (let q = 0; q < end; q++) {
-            const j = items[q] as number;
-            if (scores[j] === 0) touched.push(j);
-            scores[j] = (scores[j] as number) + b * (units[q] as number) * (damp[j] as number);
-          }
-        }
+        if (back) addRow(back, maxNeighbors, backward * base, damp, scores, touched);
       }
     }
   }
