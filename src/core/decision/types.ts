@@ -260,6 +260,8 @@ export interface Reason {
 /** A candidate moving through the pipeline. */
 export interface Candidate {
   readonly itemId: string;
+  /** The catalog entry of `itemId`, looked up once when the candidate is made. */
+  readonly item: CatalogItem;
   readonly score: number;
   readonly reason: Reason;
 }
@@ -267,6 +269,8 @@ export interface Candidate {
 /** One item of the answer. */
 export interface DecidedItem {
   readonly itemId: string;
+  /** Its catalog entry (title, category) as the decision saw it. */
+  readonly item: CatalogItem;
   readonly score: number;
   readonly reasons: readonly Reason[];
 }

@@ -581,7 +581,7 @@ export class DecisionService {
       withheld: outcome.withheld,
       items: outcome.items.map((i) => ({
         itemId: i.itemId,
-        title: state.catalog.item(i.itemId)?.title ?? i.itemId,
+        title: i.item.title,
         score: i.score,
         reasons: i.reasons.map((r) => ({
           code: r.code,
