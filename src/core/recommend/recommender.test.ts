@@ -124,6 +124,9 @@ describe('Recommender serving', () => {
     assert.deepEqual(recs[0]?.reason, { kind: 'after_you_interacted', anchor: 'tent' });
     assert.ok(!recs.some((r) => r.itemId === 'tent'));
     assert.ok(rec.recommendForHistory(['tent'], 3, { exclude: false }).length > 0);
+    // Pegs scores from the tent's links: it is left out because the history holds it, unless asked not to.
+    assert.ok(!rec.recommendForHistory(['tent', 'pegs'], 3).some((r) => r.itemId === 'pegs' || r.itemId === 'tent'));
+    assert.ok(rec.recommendForHistory(['tent', 'pegs'], 3, { exclude: false }).some((r) => r.itemId === 'pegs'));
     assert.ok(!rec.recommendForHistory(['tent'], 3, { exclude: new Set(['pegs']) }).some((r) => r.itemId === 'pegs'));
   });
 

@@ -261,29 +261,23 @@ export class Recommender {
       idx.push(i);
       w.push(kw[typeof entry === 'string' ? 'purchase' : (entry.kind ?? 'purchase')] / kw.purchase);
     }
-    const excluded = new Set<string>();
-    if (options.exclude !== false) {
-      for (const i of idx) excluded.add(this.items.idOf(i));
-      for (const id of options.exclude ?? []) excluded.add(id);
-    }
     if (this.#scratch.length < this.items.size) this.#scratch = new Float64Array(this.items.size);
     const scores = this.#scratch;
     const touched = this.#touched;
     touched.clear();
     this.scoreHistoryInto(idx, w, scores, touched);
-    const excludedIndex = new Set<number>();
-    for (const id of excluded) {
-      const i = this.items.findIndex(id);
-      if (i !== undefined) excludedIndex.add(i);
+    // Excluded items that got a score are marked with a negative one, which
+    // top-k leaves out like any score not above zero (no set looked up per
+    // candidate); clearing the touched items below wipes the marks.
+    if (options.exclude !== false) {
+      for (const i of idx) if ((scores[i] as number) > 0) scores[i] = -1;
+      for (const id of options.exclude ?? []) {
+        const i = this.items.findIndex(id);
+        if (i !== undefined && (scores[i] as number) > 0) scores[i] = -1;
+      }
     }
     const touchedIndices = touched.indices();
-    const best = topK(
-      scores,
-      k,
-      touchedIndices,
-      (j) => excludedIndex.has(j) || !((scores[j] as number) > 0),
-      this.items.compareIds,
-    );
+    const best = topK(scores, k, touchedIndices, (j) => !((scores[j] as number) > 0), this.items.compareIds);
     const anchors = this.personal.strongestAnchors(idx, best);
     const out: Recommendation[] = best.map((j, n) => ({
       itemId: this.items.idOf(j),
@@ -291,6 +285,12 @@ export class Recommender {
       reason: this.#historyReason(idx, j, anchors[n]),
     }));
     for (let t = 0; t < touchedIndices.length; t++) scores[touchedIndices[t] as number] = 0;
+    if (out.length >= k) return out;
+    const excluded = new Set<string>();
+    if (options.exclude !== false) {
+      for (const i of idx) excluded.add(this.items.idOf(i));
+      for (const id of options.exclude ?? []) excluded.add(id);
+    }
     return this.#complete(out, k, excluded, history);
   }
 
