@@ -52,21 +52,19 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 15 ran on another machine (AMD EPYC) than stop 14 (Intel Xeon),
-slower with this load: stop 14's code answered 2,900 decisions/s saturated
-there at 0.64 ms of server CPU each, and fell behind at 2,500/s offered.
-Leaving the counters out of the audit commit (a switch for one measurement)
-made a decision 13 % cheaper: they were a second table with two indexes of
-its own. Migration 0014 keeps a decision's counters in its own row, covered
-by the subject index: a decision writes four B-trees instead of seven, one
-at a random place instead of two. A decision also reads its subject in two
-read transactions instead of six statements, and explanations name an
-anchor only from the links scoring reads. A/B against stop 14 in the same
-hour, two alternating runs each: server CPU per decision at 2,000/s 0.72 /
-0.72 ms against 0.74 / 0.75, at 2,500/s 0.67 / 0.67 against 0.70 / 0.73
-(stop 14 fell behind once, p99 331 ms; this stop's p99 29-31 ms); at
-3,000/s this stop answered 2,838 and 2,753/s, stop 14 2,575 and 2,064/s
-(docs/adr/0006-decision-pipeline.md, "Fewer pages per decision (stop 15)").`;
+const STOP_NOTES = `Stop 16 (AMD EPYC again): the models break score ties by each item's
+rank in id order instead of comparing id strings, add the personal model's
+rows undamped with the default beta = 0, and mark excluded history items
+with a negative score instead of a set looked up per candidate; each
+decision candidate carries its catalog entry, looked up once instead of by
+every stage. bench/relevance/serving-latency.ts, Sports, two runs each of
+stop 15 and this stop: top-10 p50 69 / 70 → 61 / 61 µs, p99 163 / 174 →
+129 / 130 µs. The HTTP part of this benchmark run against servers of stop
+15 and of this stop, alternating in the same hour: saturated 3,136 and
+3,033/s at 0.586 / 0.609 ms → 3,318 and 3,246/s at 0.552 / 0.571 ms; at
+2,500/s p99 46 / 164 ms → 28 / 28 ms; at 3,000/s p99 436 / 980 ms → 120 /
+103 ms. The run above came in a faster hour of the machine. See
+docs/adr/0006-decision-pipeline.md, "Fewer lookups per candidate (stop 16)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -319,6 +317,7 @@ the build time above says how fast the machine was during this run.
 | 12 | 1.181 / 3.301 ms | 1.392 ms | 1,300/s (2 processes; 1,000/s offered: p99 61 ms; machine ~40 % slower that day) | 59 ms | 1.389 ms |
 | 13 | 0.626 / 2.042 ms | 0.815 ms | 1,650/s (2 processes; 1,000/s offered: p99 99 ms; 700/s: p99 132 ms; AMD EPYC) | 79 ms | 1.052 ms |
 | 14 | 0.422 / 0.906 ms | 0.548 ms | 3,618/s (2 processes; 3,000/s offered: 2,996/s, p99 35 ms; 2,000/s: p99 21 ms; Intel Xeon) | 18 ms | 0.514 ms |
+| 15 | 0.442 / 0.809 ms | 0.546 ms | 3,188/s (2 processes; 3,000/s offered: 2,705/s, overloaded; 2,000/s: p99 21 ms; AMD EPYC) | 21 ms | 0.583 ms |
 
 ${STOP_NOTES}
 `,
