@@ -102,15 +102,20 @@ function pushNormalized<S extends { readonly itemId: string; readonly score: num
   for (const s of list) if (s.score > max) max = s.score;
   for (const s of list) {
     if (!(Number.isFinite(s.score) && s.score > 0)) continue;
-    const item = catalog.item(s.itemId);
-    if (item === undefined) continue;
-    out.push({
-      itemId: s.itemId,
-      item,
-      score: max > 0 ? (weight * s.score) / max : 0,
-      reason: typeof reason === 'function' ? reason(s) : reason,
-    });
+    pushCandidate(
+      out,
+      catalog,
+      s.itemId,
+      max > 0 ? (weight * s.score) / max : 0,
+      typeof reason === 'function' ? reason(s) : reason,
+    );
   }
+}
+
+/** Appends a candidate with its catalog entry, or nothing when the item is not in the catalog. */
+function pushCandidate(out: Candidate[], catalog: CatalogView, itemId: string, score: number, reason: Reason): void {
+  const item = catalog.item(itemId);
+  if (item !== undefined) out.push({ itemId, item, score, reason });
 }
 
 const personalReason = (
@@ -248,16 +253,15 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
       for (const [itemId, at] of view.retargetable()) {
         const ageDays = (request.now - at) / DAY;
         if (ageDays < 0 || ageDays > maxAgeDays) continue;
-        const item = catalog.item(itemId);
-        if (item === undefined) continue;
-        out.push({
+        pushCandidate(
+          out,
+          catalog,
           itemId,
-          item,
-          score: WEIGHTS.retargeting * 2 ** (-ageDays / Math.max(halfLifeDays, 1e-9)),
-          reason: personalReason('retargeting', 'observed', ['user.behavior.browsing_history'], ['retargeting'], {
+          WEIGHTS.retargeting * 2 ** (-ageDays / Math.max(halfLifeDays, 1e-9)),
+          personalReason('retargeting', 'observed', ['user.behavior.browsing_history'], ['retargeting'], {
             item: itemId,
           }),
-        });
+        );
       }
     }
   }
@@ -266,10 +270,7 @@ export function collectCandidates(input: DecisionInput): Candidate[] {
   pushNormalized(out, catalog, sources.popular(undefined, k), WEIGHTS.popular, POPULAR_REASON);
 
   // Pinned items enter here and pass every guardrail like the others.
-  for (const pin of placement.rules.pinned) {
-    const item = catalog.item(pin.itemId);
-    if (item !== undefined) out.push({ itemId: pin.itemId, item, score: 0, reason: FEATURED_REASON });
-  }
+  for (const pin of placement.rules.pinned) pushCandidate(out, catalog, pin.itemId, 0, FEATURED_REASON);
   return out;
 }
 

@@ -285,13 +285,7 @@ export class Recommender {
       reason: this.#historyReason(idx, j, anchors[n]),
     }));
     for (let t = 0; t < touchedIndices.length; t++) scores[touchedIndices[t] as number] = 0;
-    if (out.length >= k) return out;
-    const excluded = new Set<string>();
-    if (options.exclude !== false) {
-      for (const i of idx) excluded.add(this.items.idOf(i));
-      for (const id of options.exclude ?? []) excluded.add(id);
-    }
-    return this.#complete(out, k, excluded, history);
+    return this.#complete(out, k, history, idx, options.exclude);
   }
 
   /**
@@ -327,10 +321,17 @@ export class Recommender {
   #complete(
     out: Recommendation[],
     k: number,
-    excluded: Set<string>,
     history: readonly HistoryEntry[],
+    historyIndices: readonly number[],
+    exclude: TopKOptions['exclude'],
   ): Recommendation[] {
     if (out.length >= k) return out;
+    // What may not be added: the history's items (unless `exclude` is false) and the caller's list.
+    const excluded = new Set<string>();
+    if (exclude !== false) {
+      for (const i of historyIndices) excluded.add(this.items.idOf(i));
+      for (const id of exclude ?? []) excluded.add(id);
+    }
     const have = new Set(out.map((r) => r.itemId));
     const last = history[history.length - 1];
     const lastId = last === undefined ? undefined : typeof last === 'string' ? last : last.itemId;
