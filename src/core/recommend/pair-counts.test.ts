@@ -43,3 +43,42 @@ test('array rows kept in step with changes are exactly the rows sorted again fro
     }
   }
 });
+
+test('totals, pairs and their counts read by index agree with what was added and taken back', () => {
+  const rnd = lcg(7);
+  const pc = new PairCounts();
+  const totals = new Map<number, number>();
+  const pairs = new Map<string, number>();
+  for (let step = 0; step < 2000; step++) {
+    // Index -1 is a caller's own counter (the complements model counts baskets there).
+    const i = Math.floor(rnd() * 40) - 1;
+    const units = rnd() < 0.3 ? -(totals.get(i) ?? 0) : 1 + Math.floor(rnd() * 5);
+    pc.addTotal(i, units);
+    totals.set(i, (totals.get(i) ?? 0) + units);
+    if (i >= 0) {
+      const j = Math.floor(rnd() * 4); // few targets, so that rows empty out again
+      const key = `${i}>${j}`;
+      const w = rnd() < 0.3 ? -(pairs.get(key) ?? 0) : 1 + Math.floor(rnd() * 3);
+      pc.addPair(i, j, w);
+      pairs.set(key, (pairs.get(key) ?? 0) + w);
+    }
+  }
+  for (let i = -1; i < 60; i++) assert.equal(pc.total(i), totals.get(i) ?? 0, `total of ${i}`);
+  const expected = [...totals].filter(([, u]) => u !== 0).sort((a, b) => a[0] - b[0]);
+  assert.deepEqual(
+    [...pc.items()].sort((a, b) => a[0] - b[0]),
+    expected,
+  );
+  const kept = [...pairs].filter(([, w]) => w !== 0);
+  assert.equal(pc.pairCount, kept.length);
+  for (const [key, w] of kept) {
+    const [i, j] = key.split('>').map(Number) as [number, number];
+    assert.equal(pc.outOf(i)?.get(j), w, key);
+    assert.equal(pc.into(j)?.get(i), w, key);
+  }
+  for (let i = 0; i < 60; i++) {
+    // A row whose pairs were all taken back is gone, not empty.
+    if (pc.outOf(i)) assert.ok((pc.outOf(i)?.size ?? 0) > 0);
+    assert.equal(pc.outRow(i)?.items.length, pc.outOf(i)?.size);
+  }
+});
