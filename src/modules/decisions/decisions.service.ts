@@ -173,6 +173,13 @@ interface TenantState {
   popular: Map<string, { at: number; list: Scored[] }>;
   /** The baskets the models learned changed since the category relations were last published. */
   relationsStale: boolean;
+  /**
+   * The models and names as the pipeline and the explanations call them, made
+   * once per tenant state (they read `catalog` when called, so a refreshed
+   * catalog is seen at once) instead of eight closures per decision.
+   */
+  sources?: CandidateSources;
+  names?: Names;
 }
 
 /** The set of event ids the models learned from the subject, created when missing. */
@@ -418,7 +425,12 @@ export class DecisionService {
   }
 
   #sources(state: TenantState): CandidateSources {
-    const { rec, catalog } = state;
+    state.sources ??= this.#makeSources(state);
+    return state.sources;
+  }
+
+  #makeSources(state: TenantState): CandidateSources {
+    const { rec } = state;
     const anchored = (anchor: string, list: { itemId: string; score: number }[]): Scored[] =>
       list.map((r) => ({ itemId: r.itemId, score: r.score, anchor }));
     return {
@@ -449,7 +461,7 @@ export class DecisionService {
         if (list.length > 0 || category === undefined) return list;
         // A category nobody interacted with yet: its items, in catalog order.
         const out: Scored[] = [];
-        for (const item of catalog.items()) {
+        for (const item of state.catalog.items()) {
           if (out.length >= k) break;
           if (item.category === category || item.category.startsWith(`${category}/`))
             out.push({ itemId: item.id, score: 1 / (out.length + 1) });
@@ -463,7 +475,7 @@ export class DecisionService {
           .filter((w) => w.length > 1);
         if (words.length === 0) return [];
         const out: Scored[] = [];
-        for (const item of catalog.items()) {
+        for (const item of state.catalog.items()) {
           const hay = `${item.title} ${item.category}`.toLowerCase();
           const hits = words.filter((w) => hay.includes(w)).length;
           if (hits > 0) out.push({ itemId: item.id, score: hits });
@@ -671,11 +683,12 @@ export class DecisionService {
     }
   }
 
-  #names(state: TenantState) {
-    return {
+  #names(state: TenantState): Names {
+    state.names ??= {
       itemTitle: (id: string) => state.catalog.item(id)?.title,
       categoryName: (path: string) => (state.catalog.hasCategory(path) ? state.catalog.categoryName(path) : undefined),
     };
+    return state.names;
   }
 
   /**
