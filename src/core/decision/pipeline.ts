@@ -91,7 +91,9 @@ export function contextClasses(context: DecisionContext, catalog: CatalogView): 
  * the catalog's map lookups, four or five per candidate, were about 5 % of a
  * decision).
  */
-function pushNormalized<S extends { readonly itemId: string; readonly score: number }>(
+function pushNormalized<
+  S extends { readonly itemId: string; readonly score: number; readonly item?: CatalogItem | undefined },
+>(
   out: Candidate[],
   catalog: CatalogView,
   list: readonly S[],
@@ -108,13 +110,24 @@ function pushNormalized<S extends { readonly itemId: string; readonly score: num
       s.itemId,
       max > 0 ? (weight * s.score) / max : 0,
       typeof reason === 'function' ? reason(s) : reason,
+      s.item,
     );
   }
 }
 
-/** Appends a candidate with its catalog entry, or nothing when the item is not in the catalog. */
-function pushCandidate(out: Candidate[], catalog: CatalogView, itemId: string, score: number, reason: Reason): void {
-  const item = catalog.item(itemId);
+/**
+ * Appends a candidate with its catalog entry (`known`, when its source held
+ * it already), or nothing when the item is not in the catalog.
+ */
+function pushCandidate(
+  out: Candidate[],
+  catalog: CatalogView,
+  itemId: string,
+  score: number,
+  reason: Reason,
+  known?: CatalogItem,
+): void {
+  const item = known ?? catalog.item(itemId);
   if (item !== undefined) out.push({ itemId, item, score, reason });
 }
 

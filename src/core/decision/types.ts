@@ -202,6 +202,11 @@ export interface Scored {
   readonly score: number;
   /** The history or context item that led to it. */
   readonly anchor?: string;
+  /**
+   * The item's entry in the catalog the decision uses, when the source holds
+   * it already (a cached list): the pipeline then does not look it up again.
+   */
+  readonly item?: CatalogItem | undefined;
 }
 
 /**

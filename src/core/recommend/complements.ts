@@ -92,6 +92,7 @@ export class ComplementsModel {
    * model.
    */
   readonly #answers = new Map<string, { k: number; list: readonly Recommendation[] }>();
+  #version = 0;
 
   constructor(options: Partial<ComplementsOptions> & { items?: ItemIndex; attributes?: AttributeIndex } = {}) {
     this.items = options.items ?? new ItemIndex();
@@ -109,13 +110,27 @@ export class ComplementsModel {
     this.attributes.set(attributes);
     // The category statistics count only items in some basket: a new item's category changes none of them.
     if (this.#pairs.total(item) !== 0) this.#categoryCache = undefined;
-    this.#answers.clear();
+    this.#changed();
   }
 
   /** Records one interaction; views are ignored. */
   add(event: InteractionEvent): void {
     if (event.kind === 'view') return;
     this.addIndexed(event.subjectId, event.basketId ?? `@${event.at}:${event.itemId}`, this.items.intern(event.itemId));
+  }
+
+  /**
+   * Raised whenever the answers may change (an event, an erasure, new
+   * attributes): a copy of an answer made at one version is still the answer
+   * while the version is the same.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  #changed(): void {
+    this.#answers.clear();
+    this.#version++;
   }
 
   /** Same as {@link add} with a basket key and an item index; for bulk loading. */
@@ -155,7 +170,7 @@ export class ComplementsModel {
     basket.push(item);
     this.#pairs.addTotal(item, WEIGHT_UNIT);
     if (this.#categoryCache) this.#countInCategories(this.#categoryCache, item, added);
-    this.#answers.clear();
+    this.#changed();
   }
 
   /**
@@ -227,7 +242,7 @@ export class ComplementsModel {
     this.#subjects.delete(subjectId);
     // Items whose count falls to zero leave the statistics: rebuilt on next use (erasure is rare).
     this.#categoryCache = undefined;
-    this.#answers.clear();
+    this.#changed();
   }
 
   /** Number of baskets containing the item (by index). */

@@ -77,3 +77,94 @@ describeEachStore('decisions follow catalog changes', (getDb) => {
     assert.deepEqual(await eventually(['hat-2']), ['hat-2'], 'an item no longer available leaves the decisions');
   });
 });
+
+describeEachStore('lists kept between decisions follow catalog changes', (getDb) => {
+  let app: App;
+  let services: Services;
+  let shop: TestTenant;
+  let clock = Date.now();
+
+  before(async () => {
+    ({ app, services } = await testApp(getDb(), { now: () => clock }));
+    shop = await createTestTenant(services);
+    await services.catalog.bulkUpsert(shop.id, [
+      { id: 'coat-1', title: 'Wool coat', category: 'clothing/coats' },
+      { id: 'scarf-1', title: 'Wool scarf', category: 'clothing/scarves' },
+      { id: 'gloves-1', title: 'Leather gloves', category: 'clothing/gloves' },
+      { id: 'tea-1', title: 'Green tea', category: 'groceries/tea' },
+    ]);
+    await services.consent.registerPolicy(shop.id, { version: '1', noticeText: 'Test notice.' });
+    // Shoppers who bought the coat with a scarf and gloves, and others who only bought tea:
+    // the scarf and the gloves go with the coat (more often than chance), and are popular.
+    const events: Record<string, unknown>[] = [];
+    const teaDrinkers = Array.from({ length: 8 }, (_, n) => `tea-${n}`);
+    for (const subjectId of ['ana', 'ben', 'cleo', ...teaDrinkers]) {
+      await services.consent.record(shop.id, {
+        subjectId,
+        policyVersion: '1',
+        choices: [{ purpose: 'personalization', status: 'granted' }],
+        source: 'test',
+      });
+      const occurredAt = new Date(clock - 86_400_000).toISOString();
+      for (const itemId of teaDrinkers.includes(subjectId) ? ['tea-1'] : ['coat-1', 'scarf-1', 'gloves-1'])
+        events.push({ eventId: `${subjectId}-${itemId}`, subjectId, type: 'purchase', itemId, occurredAt });
+    }
+    await services.events.ingest(shop.id, events, { subjectFor: (r) => r as string, defaultSource: 'import' });
+  });
+  after(async () => {
+    await app.close();
+    await services.decisions.close();
+  });
+
+  /** An anonymous visitor on the coat's page (complements of the coat, then popular items), and on the home page (popular items). */
+  const shown = async () => {
+    const ids = [];
+    for (const context of [{ itemId: 'coat-1' }, {}]) {
+      const d = await services.decisions.decide({
+        tenantId: shop.id,
+        placement: 'home',
+        subjectId: undefined,
+        context,
+        limit: 5,
+        exclude: [],
+        gpc: false,
+        knownMinor: false,
+      });
+      ids.push(d.items.map((i) => i.itemId).sort());
+    }
+    return ids;
+  };
+
+  test('an item no longer available leaves the complements and popular lists the decisions keep', async () => {
+    const before = await shown();
+    assert.ok(before[0]?.includes('scarf-1') && before[1]?.includes('scarf-1'), JSON.stringify(before));
+    const onCoatPage = await services.decisions.decide({
+      tenantId: shop.id,
+      placement: 'home',
+      subjectId: undefined,
+      context: { itemId: 'coat-1' },
+      limit: 5,
+      exclude: [],
+      gpc: false,
+      knownMinor: false,
+    });
+    const scarf = onCoatPage.items.find((i) => i.itemId === 'scarf-1');
+    assert.ok(
+      scarf?.reasons.some((r) => r.code === 'goes_with_current'),
+      `the scarf comes from the coat's complements: ${JSON.stringify(scarf)}`,
+    );
+    // Asked again, the kept lists answer (the same answer).
+    assert.deepEqual(await shown(), before);
+
+    await services.catalog.patchItem(shop.id, 'scarf-1', { available: false });
+    clock += 31_000;
+    let now = await shown();
+    for (let tries = 0; tries < 30 && now.some((ids) => ids.includes('scarf-1')); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      now = await shown();
+    }
+    assert.ok(!now[0]?.includes('scarf-1'), `coat page: ${JSON.stringify(now[0])}`);
+    assert.ok(!now[1]?.includes('scarf-1'), `home page: ${JSON.stringify(now[1])}`);
+    assert.ok(now[0]?.includes('gloves-1'), 'the other complement is still shown');
+  });
+});

@@ -169,8 +169,14 @@ interface TenantState {
   catalogVersion: number;
   catalogCheckedAt: number;
   refreshing: Promise<void> | undefined;
-  /** Popular lists per category ('' for all), recomputed after POPULAR_TTL_MS. */
-  popular: Map<string, { at: number; list: Scored[] }>;
+  /** Popular lists per category ('' for all), recomputed after POPULAR_TTL_MS or when the catalog changed. */
+  popular: Map<string, { at: number; catalog: MemoryCatalog; list: Scored[] }>;
+  /**
+   * The complements of each anchor with their catalog entries, as of a version
+   * of the complements model and of the catalog (a personal decision reads
+   * about a hundred complements, each looked up in the catalog otherwise).
+   */
+  complements: Map<string, { k: number; version: number; catalog: MemoryCatalog; list: readonly Scored[] }>;
   /** The baskets the models learned changed since the category relations were last published. */
   relationsStale: boolean;
   /**
@@ -393,6 +399,7 @@ export class DecisionService {
       catalogCheckedAt: now,
       refreshing: undefined,
       popular: new Map(),
+      complements: new Map(),
       relationsStale: true,
     };
   }
@@ -429,6 +436,21 @@ export class DecisionService {
     return state.sources;
   }
 
+  /** The model's complements of `anchor` with their catalog entries, kept until the model or the catalog changes. */
+  #complementsWithEntries(state: TenantState, anchor: string, k: number): readonly Scored[] {
+    const { rec, catalog } = state;
+    const version = rec.complements.version;
+    const kept = state.complements.get(anchor);
+    if (kept !== undefined && kept.k === k && kept.version === version && kept.catalog === catalog) return kept.list;
+    // What was kept for an older model or catalog is of no more use.
+    if (kept !== undefined && (kept.version !== version || kept.catalog !== catalog)) state.complements.clear();
+    const list = rec
+      .complementsOf(anchor, k)
+      .map((r) => ({ itemId: r.itemId, score: r.score, item: catalog.item(r.itemId) }));
+    state.complements.set(anchor, { k, version, catalog, list });
+    return list;
+  }
+
   #makeSources(state: TenantState): CandidateSources {
     const { rec } = state;
     const anchored = (anchor: string, list: { itemId: string; score: number }[]): Scored[] =>
@@ -437,7 +459,7 @@ export class DecisionService {
       // With one anchor, the model's answer is already about it (no copy with the anchor named in each entry).
       complements: (anchors, k) =>
         anchors.length === 1
-          ? rec.complementsOf(anchors[0] as string, k)
+          ? this.#complementsWithEntries(state, anchors[0] as string, k)
           : anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
       similar: (id, k) => rec.similarTo(id, k),
       // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
@@ -452,9 +474,11 @@ export class DecisionService {
         const key = category ?? '';
         const now = this.#now();
         let cached = state.popular.get(key);
-        if (!cached || now - cached.at > POPULAR_TTL_MS) {
+        const { catalog } = state;
+        if (!cached || now - cached.at > POPULAR_TTL_MS || cached.catalog !== catalog) {
           const computed = rec.popular(POPULAR_DEPTH, category === undefined ? {} : { category });
-          cached = { at: now, list: computed.map((r) => ({ itemId: r.itemId, score: r.score })) };
+          const list = computed.map((r) => ({ itemId: r.itemId, score: r.score, item: catalog.item(r.itemId) }));
+          cached = { at: now, catalog, list };
           state.popular.set(key, cached);
         }
         const list = cached.list.slice(0, k);
