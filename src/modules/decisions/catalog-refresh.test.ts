@@ -116,38 +116,30 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
     await services.decisions.close();
   });
 
-  /** An anonymous visitor on the coat's page (complements of the coat, then popular items), and on the home page (popular items). */
+  /** An anonymous visitor's decision on a page. */
+  const visit = (context: { itemId?: string }) =>
+    services.decisions.decide({
+      tenantId: shop.id,
+      placement: 'home',
+      subjectId: undefined,
+      context,
+      limit: 5,
+      exclude: [],
+      gpc: false,
+      knownMinor: false,
+    });
+  /** What the visitor is shown on the coat's page (complements of the coat, then popular items) and on the home page (popular items). */
   const shown = async () => {
     const ids = [];
-    for (const context of [{ itemId: 'coat-1' }, {}]) {
-      const d = await services.decisions.decide({
-        tenantId: shop.id,
-        placement: 'home',
-        subjectId: undefined,
-        context,
-        limit: 5,
-        exclude: [],
-        gpc: false,
-        knownMinor: false,
-      });
-      ids.push(d.items.map((i) => i.itemId).sort());
-    }
+    for (const context of [{ itemId: 'coat-1' }, {}])
+      ids.push((await visit(context)).items.map((i) => i.itemId).sort());
     return ids;
   };
 
   test('an item no longer available leaves the complements and popular lists the decisions keep', async () => {
     const before = await shown();
     assert.ok(before[0]?.includes('scarf-1') && before[1]?.includes('scarf-1'), JSON.stringify(before));
-    const onCoatPage = await services.decisions.decide({
-      tenantId: shop.id,
-      placement: 'home',
-      subjectId: undefined,
-      context: { itemId: 'coat-1' },
-      limit: 5,
-      exclude: [],
-      gpc: false,
-      knownMinor: false,
-    });
+    const onCoatPage = await visit({ itemId: 'coat-1' });
     const scarf = onCoatPage.items.find((i) => i.itemId === 'scarf-1');
     assert.ok(
       scarf?.reasons.some((r) => r.code === 'goes_with_current'),
