@@ -161,3 +161,35 @@ describe('Recommender serving', () => {
     });
   });
 });
+
+describe('versions of the answers', () => {
+  it('every change that can change an answer raises the version; answers do not', () => {
+    const rec = new Recommender();
+    const seen = [rec.version, rec.complements.version];
+    const changed = (what: string) => {
+      const now = [rec.version, rec.complements.version];
+      assert.ok((now[0] as number) > (seen[0] as number), `${what}: the recommender's version`);
+      seen[0] = now[0] as number;
+      return now[1] as number;
+    };
+    rec.setItemAttributes({ itemId: 'coat', category: 'clothing/coats' });
+    rec.setItemAttributes({ itemId: 'scarf', category: 'clothing/scarves' });
+    assert.ok(changed('attributes') > (seen[1] as number), "attributes: the complements' version");
+    seen[1] = rec.complements.version;
+    for (const subjectId of ['a', 'b'])
+      for (const itemId of ['coat', 'scarf'])
+        rec.add({ subjectId, itemId, kind: 'purchase', at: 1, basketId: subjectId });
+    assert.ok(changed('purchases') > (seen[1] as number), "purchases: the complements' version");
+    seen[1] = rec.complements.version;
+    rec.add({ subjectId: 'a', itemId: 'scarf', kind: 'view', at: 2 });
+    // A view changes similar items and the personal model, not complements (baskets are purchases).
+    assert.equal(changed('a view'), seen[1]);
+    const answers = [rec.version, rec.complements.version];
+    rec.similarTo('coat', 5);
+    rec.complementsOf('coat', 5);
+    rec.recommendForHistory(['coat'], 5);
+    assert.deepEqual([rec.version, rec.complements.version], answers, 'answering changes nothing');
+    rec.removeSubject('b');
+    assert.ok(changed('an erasure') > (seen[1] as number), "an erasure: the complements' version");
+  });
+});

@@ -113,6 +113,7 @@ export class Recommender {
   readonly #touched = new TouchedList();
   /** Every item's attribute neighbours as indices, shared with the similar-items model (rebuilt when attributes change). */
   readonly #neighbours: IndexedNeighbours;
+  #version = 0;
 
   constructor(options: RecommenderOptions = {}) {
     const shared = { items: this.items, attributes: this.attributes };
@@ -130,12 +131,22 @@ export class Recommender {
   }
 
   /**
+   * Raised by every change to the models or the attributes (an event, an
+   * erasure, an item's attributes): an answer copied at one version is still
+   * the answer while the version is the same.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
    * Records one interaction in every model (online update).
    *
    * @example
    * rec.add({ subjectId: "s1", itemId: "sku-1", kind: "view", at: Date.now(), context: "home" });
    */
   add(event: InteractionEvent): void {
+    this.#version++;
     this.personal.add(event);
     this.similar.add(event);
     this.complements.add(event);
@@ -150,6 +161,7 @@ export class Recommender {
    * rec.setItemAttributes({ itemId: "sku-1", category: "shoes/running", brand: "acme", tokens: ["trail"] });
    */
   setItemAttributes(attributes: ItemAttributes): void {
+    this.#version++;
     this.items.intern(attributes.itemId);
     this.attributes.set(attributes);
     this.complements.setAttributes(attributes);
@@ -163,6 +175,7 @@ export class Recommender {
    * rec.removeSubject("s1");
    */
   removeSubject(subjectId: string): void {
+    this.#version++;
     this.personal.removeSubject(subjectId);
     this.similar.removeSubject(subjectId);
     this.complements.removeSubject(subjectId);

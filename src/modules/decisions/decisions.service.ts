@@ -30,6 +30,7 @@ import {
 import type { Purpose } from '../../core/purposes.ts';
 import type { CategoryComplement } from '../../core/recommend/category-relations.ts';
 import { Recommender } from '../../core/recommend/recommender.ts';
+import type { Recommendation } from '../../core/recommend/types.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
@@ -172,11 +173,13 @@ interface TenantState {
   /** Popular lists per category ('' for all), recomputed after POPULAR_TTL_MS or when the catalog changed. */
   popular: Map<string, { at: number; catalog: MemoryCatalog; list: Scored[] }>;
   /**
-   * The complements of each anchor with their catalog entries, as of a version
-   * of the complements model and of the catalog (a personal decision reads
-   * about a hundred complements, each looked up in the catalog otherwise).
+   * The complements and the similar items of each anchor with their catalog
+   * entries, as of a version of the model and of the catalog: a personal
+   * decision reads about a hundred complements and a page's item thirty
+   * similar items, each looked up in the catalog otherwise.
    */
-  complements: Map<string, { k: number; version: number; catalog: MemoryCatalog; list: readonly Scored[] }>;
+  complements: KeptLists;
+  similar: KeptLists;
   /** The baskets the models learned changed since the category relations were last published. */
   relationsStale: boolean;
   /**
@@ -187,6 +190,9 @@ interface TenantState {
   sources?: CandidateSources;
   names?: Names;
 }
+
+/** Lists of a model by anchor, with the model's version, the catalog and the depth they were made with. */
+type KeptLists = Map<string, { k: number; version: number; catalog: MemoryCatalog; list: readonly Scored[] }>;
 
 /** The set of event ids the models learned from the subject, created when missing. */
 function learnedBy(trained: Map<string, Set<string>>, subjectId: string): Set<string> {
@@ -400,6 +406,7 @@ export class DecisionService {
       refreshing: undefined,
       popular: new Map(),
       complements: new Map(),
+      similar: new Map(),
       relationsStale: true,
     };
   }
@@ -436,18 +443,24 @@ export class DecisionService {
     return state.sources;
   }
 
-  /** The model's complements of `anchor` with their catalog entries, kept until the model or the catalog changes. */
-  #complementsWithEntries(state: TenantState, anchor: string, k: number): readonly Scored[] {
-    const { rec, catalog } = state;
-    const version = rec.complements.version;
-    const kept = state.complements.get(anchor);
+  /**
+   * A model's list for `anchor` with the catalog entries of its items, kept
+   * in `lists` until the model (`version`) or the catalog changes.
+   */
+  #withEntries(
+    lists: KeptLists,
+    catalog: MemoryCatalog,
+    version: number,
+    anchor: string,
+    k: number,
+    compute: () => readonly Recommendation[],
+  ): readonly Scored[] {
+    const kept = lists.get(anchor);
     if (kept !== undefined && kept.k === k && kept.version === version && kept.catalog === catalog) return kept.list;
     // What was kept for an older model or catalog is of no more use.
-    if (kept !== undefined && (kept.version !== version || kept.catalog !== catalog)) state.complements.clear();
-    const list = rec
-      .complementsOf(anchor, k)
-      .map((r) => ({ itemId: r.itemId, score: r.score, item: catalog.item(r.itemId) }));
-    state.complements.set(anchor, { k, version, catalog, list });
+    if (kept !== undefined && (kept.version !== version || kept.catalog !== catalog)) lists.clear();
+    const list = compute().map((r) => ({ itemId: r.itemId, score: r.score, item: catalog.item(r.itemId) }));
+    lists.set(anchor, { k, version, catalog, list });
     return list;
   }
 
@@ -459,9 +472,12 @@ export class DecisionService {
       // With one anchor, the model's answer is already about it (no copy with the anchor named in each entry).
       complements: (anchors, k) =>
         anchors.length === 1
-          ? this.#complementsWithEntries(state, anchors[0] as string, k)
+          ? this.#withEntries(state.complements, state.catalog, rec.complements.version, anchors[0] as string, k, () =>
+              rec.complementsOf(anchors[0] as string, k),
+            )
           : anchors.flatMap((a) => anchored(a, rec.complementsOf(a, k))),
-      similar: (id, k) => rec.similarTo(id, k),
+      similar: (id, k) =>
+        this.#withEntries(state.similar, state.catalog, rec.version, id, k, () => rec.similarTo(id, k)),
       // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
       personal: (history, k) =>
         rec.recommendForHistory(history.slice(-PERSONAL_HISTORY), k).map((r) => {
