@@ -501,7 +501,7 @@ export class DecisionService {
         if (list.length > 0 || category === undefined) return list;
         // A category nobody interacted with yet: its items, in catalog order.
         const out: Scored[] = [];
-        for (const item of state.catalog.items()) {
+        for (const item of catalog.items()) {
           if (out.length >= k) break;
           if (item.category === category || item.category.startsWith(`${category}/`))
             out.push({ itemId: item.id, score: 1 / (out.length + 1) });
