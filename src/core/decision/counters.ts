@@ -1,39 +1,106 @@
-import type { CapCounters } from './types.ts';
+import type { CapCounters, CounterIncrement, PlacementConfig } from './types.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+/** What a frequency counter counts: a placement, campaign, item or channel cap, or retargeting impressions. */
+export type CounterScope = CounterIncrement['scope'];
+
+/** Every scope a counter may have. */
+export const COUNTER_SCOPES: readonly CounterScope[] = ['placement', 'campaign', 'item', 'channel', 'retarget'];
+
+/** The impressions of one scope a decision needs: those at or after `since`. */
+export interface CounterWindow {
+  readonly scope: CounterScope;
+  readonly since: number;
+}
+
+/**
+ * The impressions a decision in `placement` at `now` counts: each cap's
+ * scope over the cap's window (the longest, when several caps share a scope),
+ * and retargeted items over the retargeting age when retargeting is on.
+ * Nothing else is read, so that a returning subject's item caps of a day do
+ * not make every decision read the fortnight of impressions that only the
+ * retargeting limit looks at.
+ *
+ * @example
+ * counterWindows(defaultPlacement('home'), now); // [{ scope: 'item', since: now - DAY }, { scope: 'retarget', since: now - 14 * DAY }]
+ */
+export function counterWindows(placement: PlacementConfig, now: number): CounterWindow[] {
+  const since = new Map<CounterScope, number>();
+  const need = (scope: CounterScope, from: number) => since.set(scope, Math.min(since.get(scope) ?? from, from));
+  for (const cap of placement.caps) need(cap.scope, now - cap.windowMs);
+  if (placement.retargeting.enabled) need('retarget', now - placement.retargeting.maxAgeDays * DAY);
+  return [...since].map(([scope, from]) => ({ scope, since: from }));
+}
 
 /**
  * The subject's counted impressions, indexed by scope and key, as the
  * pipeline counts them. The pipeline asks for every candidate item (a few
- * hundred per decision); scanning every impression row for each question
- * would cost candidates × rows, and a returning subject has hundreds of rows.
- * Keys are looked up per scope, so neither the rows nor the questions build a
- * string (perf at 2,000 decisions/s: indexing the rows by a key made of scope
- * and item took 12 µs of a decision, and each question made one again).
+ * hundred per decision); scanning every impression for each question would
+ * cost candidates × impressions, and a returning subject has hundreds. Keys
+ * are looked up per scope, so neither the impressions nor the questions build
+ * a string (perf at 2,000 decisions/s: indexing by a key made of scope and
+ * item took 12 µs of a decision, and each question made one again).
+ *
+ * An index knows which windows it was filled for ({@link CounterWindow}):
+ * asking for a scope it did not read, or for an earlier start, is a
+ * programming error and throws, instead of answering 0 and letting a cap be
+ * exceeded.
  *
  * @example
- * const counters = capCounters([{ scope: 'item', key: 'sku-1', at: 1000 }]);
+ * const counters = new CounterIndex([{ scope: 'item', since: 0 }]);
+ * counters.add('item', 'sku-1', 1000);
  * counters.count('item', 'sku-1', 500); // 1
  */
-export function capCounters(
-  rows: Iterable<{ readonly scope: string; readonly key: string; readonly at: number }>,
-): CapCounters {
-  const scopes = new Map<string, Map<string, number[]>>();
-  for (const r of rows) {
-    let times = scopes.get(r.scope);
-    if (!times) {
-      times = new Map();
-      scopes.set(r.scope, times);
-    }
-    const list = times.get(r.key);
-    if (list) list.push(r.at);
-    else times.set(r.key, [r.at]);
+export class CounterIndex implements CapCounters {
+  readonly #scopes = new Map<CounterScope, { readonly since: number; readonly times: Map<string, number[]> }>();
+
+  constructor(windows: readonly CounterWindow[]) {
+    for (const w of windows) this.#scopes.set(w.scope, { since: w.since, times: new Map() });
   }
-  return {
-    count: (scope, key, since) => {
-      const list = scopes.get(scope)?.get(key);
-      if (!list) return 0;
-      let n = 0;
-      for (const at of list) if (at >= since) n++;
-      return n;
-    },
-  };
+
+  /** An index of every scope's impressions at or after `since`. */
+  static since(since: number): CounterIndex {
+    return new CounterIndex(COUNTER_SCOPES.map((scope) => ({ scope, since })));
+  }
+
+  /** The windows this index holds, as given. */
+  windows(): CounterWindow[] {
+    return [...this.#scopes].map(([scope, { since }]) => ({ scope, since }));
+  }
+
+  /** Whether an impression of `scope` at `at` is in the index's windows. */
+  wants(scope: string, at: number): boolean {
+    const entry = this.#scopes.get(scope as CounterScope);
+    return entry !== undefined && at >= entry.since;
+  }
+
+  /** Counts one impression; those outside the index's windows are left out. */
+  add(scope: CounterScope, key: string, at: number): void {
+    const entry = this.#scopes.get(scope);
+    if (entry === undefined || at < entry.since) return;
+    const list = entry.times.get(key);
+    if (list) list.push(at);
+    else entry.times.set(key, [at]);
+  }
+
+  /** Every impression held, scope by scope in window order, each key's in the order added. */
+  impressions(): { scope: CounterScope; key: string; at: number }[] {
+    const out: { scope: CounterScope; key: string; at: number }[] = [];
+    for (const [scope, { times }] of this.#scopes)
+      for (const [key, list] of times) for (const at of list) out.push({ scope, key, at });
+    return out;
+  }
+
+  count(scope: CounterScope, key: string, since: number): number {
+    const entry = this.#scopes.get(scope);
+    if (entry === undefined || since < entry.since) {
+      throw new Error(`The ${scope} impressions since ${since} were not read for this decision (counterWindows).`);
+    }
+    const list = entry.times.get(key);
+    if (!list) return 0;
+    let n = 0;
+    for (const at of list) if (at >= since) n++;
+    return n;
+  }
 }

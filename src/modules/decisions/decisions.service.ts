@@ -1,6 +1,6 @@
 import type { EffectiveStatus } from '../../core/consent/state.ts';
 import { ConsentedView } from '../../core/decision/consented-view.ts';
-import { capCounters } from '../../core/decision/counters.ts';
+import { CounterIndex, counterWindows } from '../../core/decision/counters.ts';
 import { MemoryCatalog } from '../../core/decision/memory-catalog.ts';
 import { candidatesPerSource, decide } from '../../core/decision/pipeline.ts';
 import { defaultPlacement } from '../../core/decision/placement.ts';
@@ -35,7 +35,7 @@ import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { timeOrderedId } from '../../platform/ids.ts';
-import type { CounterRow, DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor } from './decisions.store.ts';
+import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor } from './decisions.store.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
@@ -545,7 +545,8 @@ export class DecisionService {
     // Consent first; the subject's data is read only as far as it allows.
     const consents = new Map<Purpose, EffectiveStatus>();
     let records: SubjectRecords = { interactions: [], declarations: {} };
-    let counterRows: CounterRow[] = [];
+    // The impressions the placement's caps and retargeting limit count (dismissals are events, read below).
+    const counters = new CounterIndex(counterWindows(placement, now));
     const controlGroup = subjectId !== undefined && inControlGroup(input.tenantId, subjectId, placement.controlShare);
     if (subjectId !== undefined) {
       // Each step's reads in one snapshot of the store (DecisionPorts.readTogether).
@@ -554,9 +555,7 @@ export class DecisionService {
       for (const p of purposes) consents.set(p.purpose, p.status);
       const personal =
         consents.get(purpose) === 'granted' && !controlGroup && !(placement.kind === 'advertising' && input.knownMinor);
-      // The counters the caps and the retargeting limit count (dismissals are events, read below).
-      const window = Math.max(placement.retargeting.maxAgeDays * DAY, ...placement.caps.map((c) => c.windowMs));
-      const [events, prefs, counters] = await Promise.all(
+      const [events, prefs] = await Promise.all(
         together(
           () =>
             [
@@ -567,7 +566,7 @@ export class DecisionService {
                 limit: 1000,
               }),
               this.#ports.events.getPreferences(input.tenantId, subjectId),
-              this.#store.listCounters(input.tenantId, subjectId, now - window),
+              this.#store.readCounters(input.tenantId, subjectId, counters),
             ] as const,
         ),
       );
@@ -579,11 +578,10 @@ export class DecisionService {
         ),
         declarations: declarationsOf(prefs, personal),
       };
-      counterRows = counters;
       // The subject's decisions not yet committed count too.
       for (const { record, counters: pending } of this.#pending)
         if (record.tenantId === input.tenantId && record.subjectId === subjectId)
-          for (const c of pending) counterRows.push({ scope: c.scope, key: c.key, at: record.at });
+          for (const c of pending) counters.add(c.scope, c.key, record.at);
       if (personal) this.#learn(state, subjectId, events);
       else if (consents.get('personalization') !== 'granted') this.#forget(state, subjectId);
     }
@@ -599,7 +597,6 @@ export class DecisionService {
       knownMinor: input.knownMinor,
       controlGroup,
     });
-    const counters = capCounters(counterRows);
     const decisionId = timeOrderedId(now);
     const locale = pickLocale(input.context.locale, view.locale(), input.acceptLanguage);
     const outcome = decide({

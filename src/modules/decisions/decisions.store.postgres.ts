@@ -1,14 +1,15 @@
+import type { CounterIndex } from '../../core/decision/counters.ts';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
-import type {
-  CounterRow,
-  DecisionCursor,
-  DecisionStore,
-  DecisionWrite,
-  TrainingCursor,
-  TrainingEvent,
+import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import {
+  counterWindowParams,
+  counterWindowsCondition,
+  decodeAuditRecord,
+  decodeCountersInto,
+  encodeAuditRecord,
+  encodeCounters,
 } from './decisions.store.ts';
-import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -95,14 +96,19 @@ export class PostgresDecisionStore implements DecisionStore {
     return rows.map((r) => decodeAuditRecord(r.record));
   }
 
-  async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
-    const { rows } = await this.#pool.query<{ counters: string; created_at: string }>(
-      'SELECT counters, created_at FROM decisions WHERE tenant_id = $1 AND subject_id = $2 AND created_at >= $3 AND counters IS NOT NULL',
-      [tenantId, subjectId, since],
+  async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
+    const windows = counters.windows();
+    if (windows.length === 0) return;
+    const condition = counterWindowsCondition(
+      windows.length,
+      (k) => `$${k + 3}`,
+      (needle) => `strpos(counters, ${needle})`,
     );
-    const out: CounterRow[] = [];
-    for (const r of rows) decodeCounters(r.counters, Number(r.created_at), out);
-    return out;
+    const { rows } = await this.#pool.query<{ counters: string; created_at: string }>(
+      `SELECT counters, created_at FROM decisions WHERE tenant_id = $1 AND subject_id = $2 AND counters IS NOT NULL AND ${condition}`,
+      [tenantId, subjectId, ...counterWindowParams(windows)],
+    );
+    for (const r of rows) decodeCountersInto(r.counters, Number(r.created_at), counters);
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

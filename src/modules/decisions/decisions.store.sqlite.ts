@@ -1,14 +1,16 @@
+import type { Statement } from 'better-sqlite3';
+import type { CounterIndex } from '../../core/decision/counters.ts';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import { type SqliteDb, sqlLimit, writeWhenUnlocked } from '../../platform/db/database.ts';
-import type {
-  CounterRow,
-  DecisionCursor,
-  DecisionStore,
-  DecisionWrite,
-  TrainingCursor,
-  TrainingEvent,
+import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import {
+  counterWindowParams,
+  counterWindowsCondition,
+  decodeAuditRecord,
+  decodeCountersInto,
+  encodeAuditRecord,
+  encodeCounters,
 } from './decisions.store.ts';
-import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
 
 /**
  * Audit records and counters are committed with `synchronous = NORMAL`: in WAL
@@ -23,7 +25,8 @@ import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } 
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
   readonly #insertDecision;
-  readonly #listCounters;
+  /** The counters query for each number of windows (the text of its condition grows with them). */
+  readonly #readCounters = new Map<number, Statement>();
   readonly #writeBatch;
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
@@ -45,10 +48,6 @@ export class SqliteDecisionStore implements DecisionStore {
         );
       }
     };
-    // Read from the subject index alone, which holds the counters (migration 0014).
-    this.#listCounters = this.#db.prepare(
-      'SELECT counters, created_at FROM decisions WHERE tenant_id = ? AND subject_id = ? AND created_at >= ? AND counters IS NOT NULL',
-    );
   }
 
   async upsertPlacement(tenantId: string, config: PlacementConfig, at: number): Promise<boolean> {
@@ -120,13 +119,27 @@ export class SqliteDecisionStore implements DecisionStore {
     return rows.map((r) => decodeAuditRecord(r.record));
   }
 
-  async listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]> {
-    // Rows as arrays: better-sqlite3 builds an object row property by
-    // property, naming each column again (perf: most of this read's CPU).
-    const rows = this.#listCounters.raw(true).all(tenantId, subjectId, since) as [string, number][];
-    const out: CounterRow[] = [];
-    for (const [counters, at] of rows) decodeCounters(counters, Number(at), out);
-    return out;
+  async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
+    const windows = counters.windows();
+    if (windows.length === 0) return;
+    let query = this.#readCounters.get(windows.length);
+    if (!query) {
+      // Read from the subject index alone, which holds the counters (migration 0014); rows as
+      // arrays: better-sqlite3 builds an object row property by property, naming each column again.
+      query = this.#db
+        .prepare(
+          `SELECT counters, created_at FROM decisions WHERE tenant_id = ? AND subject_id = ? AND counters IS NOT NULL
+             AND ${counterWindowsCondition(
+               windows.length,
+               () => '?',
+               (needle) => `instr(counters, ${needle})`,
+             )}`,
+        )
+        .raw(true);
+      this.#readCounters.set(windows.length, query);
+    }
+    const rows = query.all(tenantId, subjectId, ...counterWindowParams(windows)) as [string, number][];
+    for (const [text, at] of rows) decodeCountersInto(text, Number(at), counters);
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { CounterIndex, type CounterWindow } from '../../core/decision/counters.ts';
 import type { AuditRecord, CounterIncrement, Reason } from '../../core/decision/types.ts';
 import { byStore } from '../../platform/container.ts';
 import { describeEachStore } from '../../platform/db/testing.ts';
 import { PostgresDecisionStore } from './decisions.store.postgres.ts';
 import { SqliteDecisionStore } from './decisions.store.sqlite.ts';
 import type { DecisionStore, DecisionWrite } from './decisions.store.ts';
-import { decodeAuditRecord, decodeCounters, encodeAuditRecord, encodeCounters } from './decisions.store.ts';
+import {
+  decodeAuditRecord,
+  decodeCounters,
+  decodeCountersInto,
+  encodeAuditRecord,
+  encodeCounters,
+} from './decisions.store.ts';
 
 const bought = (item: string): Reason => ({
   code: 'bought',
@@ -76,6 +83,27 @@ test('counters are stored as groups of a scope and its keys, and read back by sp
   assert.equal(encodeCounters([]), null, 'a decision that counted nothing stores NULL');
 });
 
+test('only the scopes a reader wants are decoded, from any form of the text', () => {
+  const itemsOf = (text: string) => {
+    const out: string[] = [];
+    decodeCountersInto(text, 5, {
+      wants: (scope, at) => scope === 'item' && at === 5,
+      add: (scope, key, at) => out.push(`${scope}:${key}@${at}`),
+    });
+    return out;
+  };
+  const expected = ['item:a@5', 'item:b@5'];
+  assert.deepEqual(itemsOf('[["placement","home"],["item","a","b"],["channel","web"]]'), expected);
+  // A text that starts as written by encodeCounters and turns out otherwise is read
+  // again whole through JSON.parse, nothing counted twice.
+  assert.deepEqual(itemsOf('[["item","a"], ["item","b"]]'), expected);
+  assert.deepEqual(itemsOf('[["item","a"],["item","b"] ]'), expected);
+  assert.deepEqual(itemsOf('[["item","a","b"],\n["placement","x"]]'), expected);
+  assert.deepEqual(itemsOf('[["item" ,"a","b"]]'), expected);
+  assert.deepEqual(itemsOf('[["placement","home"]]'), []);
+  assert.throws(() => itemsOf('[["item","a""b"]]'), SyntaxError, 'neither form: an error, not a guess');
+});
+
 describeEachStore('decision store: counters', (getDb) => {
   let store: DecisionStore;
   before(async () => {
@@ -87,6 +115,18 @@ describeEachStore('decision store: counters', (getDb) => {
       postgres: (d) => new PostgresDecisionStore(d),
     });
   });
+
+  /** The subject's impressions in every scope from `since` on (or in `windows`). */
+  const readBack = async (subjectId: string, since: number, windows?: CounterWindow[]) => {
+    const index = windows ? new CounterIndex(windows) : CounterIndex.since(since);
+    await store.readCounters('t1', subjectId, index);
+    return index;
+  };
+  const listed = (index: CounterIndex) =>
+    index
+      .impressions()
+      .map((c) => `${c.scope}:${c.key}@${c.at}`)
+      .sort();
 
   /** A decision of `subjectId` at `at` that counted `counters` (its record as in {@link audit}). */
   const counted = (decisionId: string, subjectId: string, at: number, counters: CounterIncrement[]): DecisionWrite => ({
@@ -108,12 +148,37 @@ describeEachStore('decision store: counters', (getDb) => {
       counted('c3', 's1', 30, []),
       counted('c4', 's9', 30, [{ scope: 'item', key: 'a' }]),
     ]);
-    const read = (await store.listCounters('t1', 's1', 0)).map((c) => `${c.scope}:${c.key}@${c.at}`).sort();
-    assert.deepEqual(read, ['item:a@10', 'item:a@20', 'item:b"@10', 'placement:home@10', 'retarget:a@20']);
-    assert.deepEqual((await store.listCounters('t1', 's1', 15)).length, 2);
+    assert.deepEqual(listed(await readBack('s1', 0)), [
+      'item:a@10',
+      'item:a@20',
+      'item:b"@10',
+      'placement:home@10',
+      'retarget:a@20',
+    ]);
+    assert.deepEqual(listed(await readBack('s1', 15)), ['item:a@20', 'retarget:a@20']);
+    // Each scope from its own window: the placement is not asked for, the items only from 15.
+    const windows = await readBack('s1', 0, [
+      { scope: 'item', since: 15 },
+      { scope: 'retarget', since: 0 },
+    ]);
+    assert.deepEqual(listed(windows), ['item:a@20', 'retarget:a@20']);
+    assert.equal(windows.count('item', 'a', 15), 1);
+    assert.throws(() => windows.count('item', 'a', 0), /not read/, 'an earlier start than was read');
+    assert.throws(() => windows.count('placement', 'home', 15), /not read/, 'a scope that was not read');
+    // A decision read for one scope's window gives nothing of a scope whose window it is not in.
+    assert.deepEqual(
+      listed(
+        await readBack('s1', 0, [
+          { scope: 'item', since: 25 },
+          { scope: 'retarget', since: 0 },
+        ]),
+      ),
+      ['retarget:a@20'],
+    );
+    assert.deepEqual(listed(await readBack('s1', 0, [])), [], 'no windows, nothing read');
     assert.equal(await store.deleteSubject('t1', 's1'), 3, 'three decisions, their counters with them');
-    assert.deepEqual(await store.listCounters('t1', 's1', 0), []);
-    assert.equal((await store.listCounters('t1', 's9', 0)).length, 1, "another subject's stay");
+    assert.deepEqual(listed(await readBack('s1', 0)), []);
+    assert.deepEqual(listed(await readBack('s9', 0)), ['item:a@30'], "another subject's stay");
     assert.equal(await store.deleteSubject('t1', 's9'), 1);
   });
 
@@ -126,7 +191,7 @@ describeEachStore('decision store: counters', (getDb) => {
       counted('k1', 's2', 30, [...items(plain), { scope: 'campaign', key: 'c,1' }]),
       counted('k2', 's2', 40, [{ scope: 'campaign', key: 'c"2' }, ...items(escaped)]),
     ]);
-    const read = await store.listCounters('t1', 's2', 0);
+    const read = (await readBack('s2', 0)).impressions();
     const keys = (at: number, scope: string) => read.filter((c) => c.at === at && c.scope === scope).map((c) => c.key);
     assert.deepEqual(keys(30, 'item'), plain);
     assert.deepEqual(keys(30, 'campaign'), ['c,1']);

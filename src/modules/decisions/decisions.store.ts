@@ -1,3 +1,4 @@
+import type { CounterIndex } from '../../core/decision/counters.ts';
 import type { AuditRecord, CounterIncrement, PlacementConfig, Reason } from '../../core/decision/types.ts';
 
 /** Persistence of placements, decision audit records and frequency counters. Rules live in the service. */
@@ -61,40 +62,106 @@ export function encodeCounters(counters: readonly CounterIncrement[]): string | 
   return JSON.stringify(groups);
 }
 
+/** Where decoded impressions go: those of the scopes it `wants` at a time are `add`ed. */
+export interface CounterSink {
+  wants(scope: string, at: number): boolean;
+  add(scope: CounterRow['scope'], key: string, at: number): void;
+}
+
 /**
  * The impressions of a stored `counters` value, counted at `at`, appended to
  * `out` (returned).
  */
 export function decodeCounters(text: string, at: number, out: CounterRow[] = []): CounterRow[] {
-  for (const group of counterGroups(text)) {
-    const scope = group[0] as CounterRow['scope'];
-    for (let i = 1; i < group.length; i++) out.push({ scope, key: group[i] as string, at });
-  }
+  decodeCountersInto(text, at, { wants: () => true, add: (scope, key, when) => out.push({ scope, key, at: when }) });
   return out;
 }
 
+/** Scope and key of each impression a stored value holds, in pairs (reused: no array per decoded row). */
+const decoded: string[] = [];
+
 /**
- * The groups of a stored `counters` value. As {@link encodeCounters} writes
- * it (JSON.stringify: no space, and without a backslash no escaped quote),
- * the groups are what lies between `"],["` and the strings what lies between
- * `","`; read so, they are not interned as JSON.parse does with each string
- * (perf: a third of reading a subject's counters). The split is used only
- * when every quote of the text is one around a string it found; anything
- * else (escapes, spaces, other text) goes through JSON.parse.
+ * Adds to `sink` the impressions of a stored `counters` value (counted at
+ * `at`) in the scopes it wants; the keys of other scopes are not even made
+ * into strings. The text is read as {@link encodeCounters} writes it, without
+ * JSON.parse, which interns every string (perf: a third of reading a
+ * subject's counters) and builds an array per group; anything else (escapes,
+ * spaces, other text) goes through JSON.parse.
  */
-function counterGroups(text: string): string[][] {
-  if (!text.includes('\\') && text.startsWith('[["') && text.endsWith('"]]')) {
-    const groups = text
-      .slice(3, -3)
-      .split('"],["')
-      .map((g) => g.split('","'));
-    let strings = 0;
-    for (const g of groups) strings += g.length;
-    let quotes = 0;
-    for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++;
-    if (quotes === 2 * strings) return groups;
+export function decodeCountersInto(text: string, at: number, sink: CounterSink): void {
+  decoded.length = 0;
+  if (!scanCompact(text, at, sink)) {
+    decoded.length = 0;
+    for (const group of JSON.parse(text) as string[][]) {
+      const scope = group[0];
+      if (scope === undefined || !sink.wants(scope, at)) continue;
+      for (let i = 1; i < group.length; i++) decoded.push(scope, group[i] as string);
+    }
   }
-  return JSON.parse(text) as string[][];
+  for (let i = 0; i < decoded.length; i += 2) sink.add(decoded[i] as CounterRow['scope'], decoded[i + 1] as string, at);
+  decoded.length = 0;
+}
+
+/**
+ * Reads `[["scope","key",…],…]` written by JSON.stringify into `decoded`:
+ * without a backslash no string holds a quote, so every quote delimits one
+ * and the characters between strings must be exactly `,` or `],[`. False
+ * (with `decoded` partly filled) when the text is in any other form.
+ */
+function scanCompact(text: string, at: number, sink: CounterSink): boolean {
+  const n = text.length;
+  if (text.includes('\\') || !text.startsWith('[["') || !text.endsWith('"]]')) return false;
+  let start = 3; // the first character of a group's scope
+  for (;;) {
+    let q = text.indexOf('"', start);
+    if (q < 0) return false;
+    const scope = text.slice(start, q);
+    const keep = sink.wants(scope, at);
+    for (;;) {
+      const next = text.charCodeAt(q + 1);
+      if (next === 44 /* , */) {
+        if (text.charCodeAt(q + 2) !== 34 /* " */) return false;
+        const key = q + 3;
+        q = text.indexOf('"', key);
+        if (q < 0) return false;
+        if (keep) decoded.push(scope, text.slice(key, q));
+      } else if (next === 93 /* ] */) {
+        if (q + 3 === n) return text.charCodeAt(q + 2) === 93;
+        if (text.charCodeAt(q + 2) !== 44 || text.charCodeAt(q + 3) !== 91 || text.charCodeAt(q + 4) !== 34)
+          return false;
+        start = q + 5;
+        break;
+      } else return false;
+    }
+  }
+}
+
+/**
+ * The SQL condition (after `AND`) that keeps only the decisions holding an
+ * impression some window wants: not older than the earliest window, and, for
+ * some window, holding its scope's group and not older than its start.
+ * `placeholder(k)` is the dialect's k-th parameter (0-based, of
+ * {@link counterWindowParams}) and `position(needle)` where the needle is
+ * found in the column `counters` (0: nowhere).
+ *
+ * @example
+ * counterWindowsCondition(2, () => '?', (n) => `instr(counters, ${n})`);
+ */
+export function counterWindowsCondition(
+  windows: number,
+  placeholder: (k: number) => string,
+  position: (needle: string) => string,
+): string {
+  const each = Array.from(
+    { length: windows },
+    (_, i) => `(${position(placeholder(1 + 2 * i))} > 0 AND created_at >= ${placeholder(2 + 2 * i)})`,
+  );
+  return `created_at >= ${placeholder(0)} AND (${each.join(' OR ')})`;
+}
+
+/** The parameters of {@link counterWindowsCondition}: the earliest start, then each window's group prefix and start. */
+export function counterWindowParams(windows: readonly { scope: string; since: number }[]): (string | number)[] {
+  return [Math.min(...windows.map((w) => w.since)), ...windows.flatMap((w) => [`["${w.scope}"`, w.since])];
 }
 
 /**
@@ -164,8 +231,11 @@ export interface DecisionStore {
     subjectId: string,
     options: { since: number; before?: DecisionCursor | undefined; limit: number },
   ): Promise<AuditRecord[]>;
-  /** The subject's counted impressions at or after `since`. */
-  listCounters(tenantId: string, subjectId: string, since: number): Promise<CounterRow[]>;
+  /**
+   * Adds to `counters` the subject's impressions in its windows (none are
+   * read when it has no windows).
+   */
+  readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void>;
   /** Erases the subject's audit records, and the counters they hold; returns how many records went. */
   deleteSubject(tenantId: string, subjectId: string): Promise<number>;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { CounterIndex } from '../../core/decision/counters.ts';
 import { PostgresDecisionStore } from '../../modules/decisions/decisions.store.postgres.ts';
 import { SqliteDecisionStore } from '../../modules/decisions/decisions.store.sqlite.ts';
 import type { DecisionStore } from '../../modules/decisions/decisions.store.ts';
@@ -41,7 +42,12 @@ const BEFORE = `
 
 /** What must read back after the migration, by every store: each counted impression once. */
 async function assertCarried(store: DecisionStore, rights: RightsStore): Promise<void> {
-  const read = (await store.listCounters('t1', 's1', 0)).map((c) => `${c.scope}:${c.key}@${c.at}`).sort();
+  const counters = CounterIndex.since(0);
+  await store.readCounters('t1', 's1', counters);
+  const read = counters
+    .impressions()
+    .map((c) => `${c.scope}:${c.key}@${c.at}`)
+    .sort();
   assert.deepEqual(read, [
     'item:a@100',
     'item:b"q@100',
@@ -52,7 +58,9 @@ async function assertCarried(store: DecisionStore, rights: RightsStore): Promise
     'placement:home@200',
     'retarget:x,y@200',
   ]);
-  assert.deepEqual(await store.listCounters('t1', 's2', 0), []);
+  const none = CounterIndex.since(0);
+  await store.readCounters('t1', 's2', none);
+  assert.deepEqual(none.impressions(), []);
   const holdings = await rights.subjectHoldings('t1', 's1');
   assert.equal(holdings.decisions.length, 3);
   assert.equal(holdings.counters.length, 8, 'the export lists every impression once');
@@ -106,7 +114,9 @@ describe('migration 0014: counters move into their decisions', () => {
       );
       assert.equal(sweep.counters, 1, "d1's counters are past their limit");
       assert.equal(sweep.decisions, 0);
-      assert.equal((await new SqliteDecisionStore(db).listCounters('t1', 's1', 0)).length, 5);
+      const left = CounterIndex.since(0);
+      await new SqliteDecisionStore(db).readCounters('t1', 's1', left);
+      assert.equal(left.impressions().length, 5);
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });

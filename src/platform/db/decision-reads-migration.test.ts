@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import { CounterIndex } from '../../core/decision/counters.ts';
 import { SqliteConsentStore } from '../../modules/consent/consent.store.sqlite.ts';
 import { SqliteDecisionStore } from '../../modules/decisions/decisions.store.sqlite.ts';
 import { SqliteRightsStore } from '../../modules/rights/rights.store.sqlite.ts';
@@ -58,9 +59,10 @@ test('migration 0013 keeps every consent state, restriction and counter (through
     const restrictions = await new SqliteRightsStore(db).findRestrictions('t1', 's1');
     assert.equal(restrictions?.objectToProfiling, true);
     assert.equal(restrictions?.restrictProcessing, false);
-    const counters = await new SqliteDecisionStore(db).listCounters('t1', 's1', 150);
+    const counters = CounterIndex.since(150);
+    await new SqliteDecisionStore(db).readCounters('t1', 's1', counters);
     assert.deepEqual(
-      counters.map((c) => [c.scope, c.key, c.at]),
+      counters.impressions().map((c) => [c.scope, c.key, c.at]),
       [
         ['item', 'a', 200],
         ['item', 'b', 200],
