@@ -26,11 +26,21 @@ export interface CounterWindow {
  * counterWindows(defaultPlacement('home'), now); // [{ scope: 'item', since: now - DAY }, { scope: 'retarget', since: now - 14 * DAY }]
  */
 export function counterWindows(placement: PlacementConfig, now: number): CounterWindow[] {
-  const since = new Map<CounterScope, number>();
-  const need = (scope: CounterScope, from: number) => since.set(scope, Math.min(since.get(scope) ?? from, from));
-  for (const cap of placement.caps) need(cap.scope, now - cap.windowMs);
-  if (placement.retargeting.enabled) need('retarget', now - placement.retargeting.maxAgeDays * DAY);
-  return [...since].map(([scope, from]) => ({ scope, since: from }));
+  const windows: CounterWindow[] = [];
+  for (const cap of placement.caps) widen(windows, cap.scope, now - cap.windowMs);
+  if (placement.retargeting.enabled) widen(windows, 'retarget', now - placement.retargeting.maxAgeDays * DAY);
+  return windows;
+}
+
+/** Makes `windows` start for `scope` no later than `since`. */
+function widen(windows: CounterWindow[], scope: CounterScope, since: number): void {
+  for (let i = 0; i < windows.length; i++) {
+    const w = windows[i] as CounterWindow;
+    if (w.scope !== scope) continue;
+    if (since < w.since) windows[i] = { scope, since };
+    return;
+  }
+  windows.push({ scope, since });
 }
 
 /**
@@ -53,10 +63,14 @@ export function counterWindows(placement: PlacementConfig, now: number): Counter
  * counters.count('item', 'sku-1', 500); // 1
  */
 export class CounterIndex implements CapCounters {
-  readonly #scopes = new Map<CounterScope, { readonly since: number; readonly times: Map<string, number[]> }>();
+  /** The windows the index holds, as given. */
+  readonly windows: readonly CounterWindow[];
+  /** Each window's impressions by key (made on the first one). */
+  readonly #times: (Map<string, number[]> | undefined)[];
 
   constructor(windows: readonly CounterWindow[]) {
-    for (const w of windows) this.#scopes.set(w.scope, { since: w.since, times: new Map() });
+    this.windows = windows;
+    this.#times = new Array(windows.length).fill(undefined);
   }
 
   /** An index of every scope's impressions at or after `since`. */
@@ -64,40 +78,47 @@ export class CounterIndex implements CapCounters {
     return new CounterIndex(COUNTER_SCOPES.map((scope) => ({ scope, since })));
   }
 
-  /** The windows this index holds, as given. */
-  windows(): CounterWindow[] {
-    return [...this.#scopes].map(([scope, { since }]) => ({ scope, since }));
+  /** The position of `scope`'s window (a few at most: a scan, no map), or -1. */
+  #slot(scope: string): number {
+    for (let i = 0; i < this.windows.length; i++) if ((this.windows[i] as CounterWindow).scope === scope) return i;
+    return -1;
   }
 
   /** Whether an impression of `scope` at `at` is in the index's windows. */
   wants(scope: string, at: number): boolean {
-    const entry = this.#scopes.get(scope as CounterScope);
-    return entry !== undefined && at >= entry.since;
+    const i = this.#slot(scope);
+    return i >= 0 && at >= (this.windows[i] as CounterWindow).since;
   }
 
   /** Counts one impression; those outside the index's windows are left out. */
   add(scope: CounterScope, key: string, at: number): void {
-    const entry = this.#scopes.get(scope);
-    if (entry === undefined || at < entry.since) return;
-    const list = entry.times.get(key);
+    const i = this.#slot(scope);
+    if (i < 0 || at < (this.windows[i] as CounterWindow).since) return;
+    let times = this.#times[i];
+    if (times === undefined) {
+      times = new Map();
+      this.#times[i] = times;
+    }
+    const list = times.get(key);
     if (list) list.push(at);
-    else entry.times.set(key, [at]);
+    else times.set(key, [at]);
   }
 
   /** Every impression held, scope by scope in window order, each key's in the order added. */
   impressions(): { scope: CounterScope; key: string; at: number }[] {
     const out: { scope: CounterScope; key: string; at: number }[] = [];
-    for (const [scope, { times }] of this.#scopes)
-      for (const [key, list] of times) for (const at of list) out.push({ scope, key, at });
+    this.windows.forEach(({ scope }, i) => {
+      for (const [key, list] of this.#times[i] ?? []) for (const at of list) out.push({ scope, key, at });
+    });
     return out;
   }
 
   count(scope: CounterScope, key: string, since: number): number {
-    const entry = this.#scopes.get(scope);
-    if (entry === undefined || since < entry.since) {
+    const i = this.#slot(scope);
+    if (i < 0 || since < (this.windows[i] as CounterWindow).since) {
       throw new Error(`The ${scope} impressions since ${since} were not read for this decision (counterWindows).`);
     }
-    const list = entry.times.get(key);
+    const list = this.#times[i]?.get(key);
     if (!list) return 0;
     let n = 0;
     for (const at of list) if (at >= since) n++;

@@ -227,7 +227,7 @@ export class DecisionService {
   readonly #auditRetentionMs: number;
   readonly #states = new Map<string, Promise<TenantState>>();
   #warming = 0;
-  readonly #placements = new Map<string, { config: PlacementConfig | undefined; until: number }>();
+  readonly #placements = new Map<string, { config: PlacementConfig; until: number }>();
   /** Decisions made and not yet committed (group commit, see {@link flush}). */
   #pending: DecisionWrite[] = [];
   #flushing: Promise<void> | undefined;
@@ -287,10 +287,14 @@ export class DecisionService {
     const now = this.#now();
     let cached = this.#placements.get(key);
     if (!cached || cached.until <= now) {
-      cached = { config: await this.#store.findPlacement(tenantId, id), until: now + 2000 };
+      // A placement never configured is the default one, kept like a stored one (not made per decision).
+      cached = {
+        config: (await this.#store.findPlacement(tenantId, id)) ?? defaultPlacement(id, 'onsite'),
+        until: now + 2000,
+      };
       this.#placements.set(key, cached);
     }
-    return cached.config ?? defaultPlacement(id, 'onsite');
+    return cached.config;
   }
 
   // ------------------------------------------------------------------ models and catalog

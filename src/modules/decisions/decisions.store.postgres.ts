@@ -97,7 +97,7 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
-    const windows = counters.windows();
+    const windows = counters.windows;
     if (windows.length === 0) return;
     const condition = counterWindowsCondition(
       windows.length,

@@ -120,7 +120,7 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
-    const windows = counters.windows();
+    const windows = counters.windows;
     if (windows.length === 0) return;
     let query = this.#readCounters.get(windows.length);
     if (!query) {

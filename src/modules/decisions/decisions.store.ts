@@ -161,7 +161,12 @@ export function counterWindowsCondition(
 
 /** The parameters of {@link counterWindowsCondition}: the earliest start, then each window's group prefix and start. */
 export function counterWindowParams(windows: readonly { scope: string; since: number }[]): (string | number)[] {
-  return [Math.min(...windows.map((w) => w.since)), ...windows.flatMap((w) => [`["${w.scope}"`, w.since])];
+  const params: (string | number)[] = [Number.POSITIVE_INFINITY];
+  for (const w of windows) {
+    if (w.since < (params[0] as number)) params[0] = w.since;
+    params.push(`["${w.scope}"`, w.since);
+  }
+  return params;
 }
 
 /**
