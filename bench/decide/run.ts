@@ -177,6 +177,44 @@ const inProc = {
   cpuMs: round((cpu1.user + cpu1.system) / 1000 / N),
 };
 console.log('in-process ms', inProc, `personalized ${personalized}/${N}`);
+
+// Returning subjects: each has already been shown RETURNING_PRIOR slates today, and every
+// decision reads the impressions its caps and retargeting limit count (docs/adr/0006,
+// "Counters by scope and window (stop 18)").
+const RETURNING_PRIOR = 100;
+const returning = Array.from({ length: 50 }, () => pick(users).id);
+for (const subjectId of returning)
+  for (let i = 0; i < RETURNING_PRIOR; i++)
+    await services.decisions.decide({
+      tenantId: tenant,
+      ...requestFor(),
+      subjectId,
+      exclude: [],
+      gpc: false,
+      knownMinor: false,
+    });
+const returningTimes: number[] = [];
+const rcpu0 = process.cpuUsage();
+for (let i = 0; i < 1000; i++) {
+  const s = performance.now();
+  await services.decisions.decide({
+    tenantId: tenant,
+    ...requestFor(),
+    subjectId: returning[i % returning.length] as string,
+    exclude: [],
+    gpc: false,
+    knownMinor: false,
+  });
+  returningTimes.push(performance.now() - s);
+}
+const rcpu1 = process.cpuUsage(rcpu0);
+const returningProc = {
+  prior: RETURNING_PRIOR,
+  p50: round(pct(returningTimes, 50)),
+  p99: round(pct(returningTimes, 99)),
+  cpuMs: round((rcpu1.user + rcpu1.system) / 1000 / returningTimes.length),
+};
+console.log('in-process ms, returning subjects', returningProc);
 await services.close();
 
 // Over HTTP: the real server in a child process.
@@ -251,7 +289,7 @@ const v8Flags = process.execArgv.filter((a) => a.startsWith('--max-semi-space-si
 const command = `node ${v8Flags.join('')}--import tsx bench/decide/run.ts --decisions ${N} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --rate ${RATES.join(',')} --workers ${WORKERS}`;
 writeFileSync(
   'bench/results/decide.json',
-  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, inProcess: inProc, personalized, overHttp }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, inProcess: inProc, personalized, returning: returningProc, overHttp }, null, 2)}\n`,
 );
 const sat = overHttp.saturated;
 const offeredMet = offered.some(
@@ -275,6 +313,7 @@ Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length}
 | in-process decision, p50 / p90 / p99 (${N} sequential, each recorded) | ${inProc.p50} / ${inProc.p90} / ${inProc.p99} ms |
 | in-process CPU time per decision | ${inProc.cpuMs} ms |
 | personalized share of those decisions | ${Math.round((100 * personalized) / N)} % |
+| in-process decision of a returning subject (${returningProc.prior} slates shown to them earlier today), p50 / p99 / CPU | ${returningProc.p50} / ${returningProc.p99} / ${returningProc.cpuMs} ms |
 | over HTTP, saturated: decisions per second (${CONCURRENCY} connections, closed loop, ${SECONDS} s) | ${sat.perSecond} |
 | over HTTP, saturated: p50 / p99 (mostly queueing) | ${sat.p50} / ${sat.p99} ms |
 | over HTTP, saturated: server CPU time per decision | ${sat.serverCpuMsPerDecision} ms |
