@@ -1,15 +1,26 @@
 import type { CounterIndex } from '../../core/decision/counters.ts';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import type { PostgresDb } from '../../platform/db/database.ts';
-import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import type {
+  CounterQueryDialect,
+  DecisionCursor,
+  DecisionStore,
+  DecisionWrite,
+  TrainingCursor,
+  TrainingEvent,
+} from './decisions.store.ts';
 import {
-  counterWindowParams,
-  counterWindowsCondition,
+  counterQuery,
   decodeAuditRecord,
   decodeCountersInto,
   encodeAuditRecord,
   encodeCounters,
 } from './decisions.store.ts';
+
+const POSTGRES_COUNTERS: CounterQueryDialect = {
+  param: (k) => `$${k + 1}`,
+  position: (needle) => `strpos(counters, ${needle})`,
+};
 
 export class PostgresDecisionStore implements DecisionStore {
   readonly #pool: PostgresDb['pool'];
@@ -97,17 +108,9 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
-    const windows = counters.windows;
-    if (windows.length === 0) return;
-    const condition = counterWindowsCondition(
-      windows.length,
-      (k) => `$${k + 3}`,
-      (needle) => `strpos(counters, ${needle})`,
-    );
-    const { rows } = await this.#pool.query<{ counters: string; created_at: string }>(
-      `SELECT counters, created_at FROM decisions WHERE tenant_id = $1 AND subject_id = $2 AND counters IS NOT NULL AND ${condition}`,
-      [tenantId, subjectId, ...counterWindowParams(windows)],
-    );
+    if (counters.windows.length === 0) return;
+    const { text, values } = counterQuery(tenantId, subjectId, counters.windows, POSTGRES_COUNTERS);
+    const { rows } = await this.#pool.query<{ counters: string; created_at: string }>(text, values);
     for (const r of rows) decodeCountersInto(r.counters, Number(r.created_at), counters);
   }
 

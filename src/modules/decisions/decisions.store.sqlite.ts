@@ -1,11 +1,16 @@
-import type { Statement } from 'better-sqlite3';
 import type { CounterIndex } from '../../core/decision/counters.ts';
 import type { AuditRecord, PlacementConfig } from '../../core/decision/types.ts';
 import { type SqliteDb, sqlLimit, writeWhenUnlocked } from '../../platform/db/database.ts';
-import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import type {
+  CounterQueryDialect,
+  DecisionCursor,
+  DecisionStore,
+  DecisionWrite,
+  TrainingCursor,
+  TrainingEvent,
+} from './decisions.store.ts';
 import {
-  counterWindowParams,
-  counterWindowsCondition,
+  counterQuery,
   decodeAuditRecord,
   decodeCountersInto,
   encodeAuditRecord,
@@ -22,11 +27,11 @@ import {
  * the next decisions would go back to the file (about twice as slow).
  * A later FULL commit fsyncs the WAL up to its own frames, these included.
  */
+const SQLITE_COUNTERS: CounterQueryDialect = { param: () => '?', position: (needle) => `instr(counters, ${needle})` };
+
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
   readonly #insertDecision;
-  /** The counters query for each number of windows (the text of its condition grows with them). */
-  readonly #readCounters = new Map<number, Statement>();
   readonly #writeBatch;
   constructor(db: SqliteDb) {
     this.#db = db.sqlite;
@@ -120,26 +125,15 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async readCounters(tenantId: string, subjectId: string, counters: CounterIndex): Promise<void> {
-    const windows = counters.windows;
-    if (windows.length === 0) return;
-    let query = this.#readCounters.get(windows.length);
-    if (!query) {
-      // Read from the subject index alone, which holds the counters (migration 0014); rows as
-      // arrays: better-sqlite3 builds an object row property by property, naming each column again.
-      query = this.#db
-        .prepare(
-          `SELECT counters, created_at FROM decisions WHERE tenant_id = ? AND subject_id = ? AND counters IS NOT NULL
-             AND ${counterWindowsCondition(
-               windows.length,
-               () => '?',
-               (needle) => `instr(counters, ${needle})`,
-             )}`,
-        )
-        .raw(true);
-      this.#readCounters.set(windows.length, query);
-    }
-    const rows = query.all(tenantId, subjectId, ...counterWindowParams(windows)) as [string, number][];
-    for (const [text, at] of rows) decodeCountersInto(text, Number(at), counters);
+    if (counters.windows.length === 0) return;
+    const { text, values } = counterQuery(tenantId, subjectId, counters.windows, SQLITE_COUNTERS);
+    // The statement comes from the connection's cache (one per number of windows). Rows as arrays:
+    // better-sqlite3 builds an object row property by property, naming each column again.
+    const rows = this.#db
+      .prepare(text)
+      .raw(true)
+      .all(...values) as [string, number][];
+    for (const [stored, at] of rows) decodeCountersInto(stored, Number(at), counters);
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<number> {

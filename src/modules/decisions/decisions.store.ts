@@ -136,37 +136,43 @@ function scanCompact(text: string, at: number, sink: CounterSink): boolean {
   }
 }
 
-/**
- * The SQL condition (after `AND`) that keeps only the decisions holding an
- * impression some window wants: not older than the earliest window, and, for
- * some window, holding its scope's group and not older than its start.
- * `placeholder(k)` is the dialect's k-th parameter (0-based, of
- * {@link counterWindowParams}) and `position(needle)` where the needle is
- * found in the column `counters` (0: nowhere).
- *
- * @example
- * counterWindowsCondition(2, () => '?', (n) => `instr(counters, ${n})`);
- */
-export function counterWindowsCondition(
-  windows: number,
-  placeholder: (k: number) => string,
-  position: (needle: string) => string,
-): string {
-  const each = Array.from(
-    { length: windows },
-    (_, i) => `(${position(placeholder(1 + 2 * i))} > 0 AND created_at >= ${placeholder(2 + 2 * i)})`,
-  );
-  return `created_at >= ${placeholder(0)} AND (${each.join(' OR ')})`;
+/** How a dialect writes the counters query: its k-th query parameter (0-based) and a substring search. */
+export interface CounterQueryDialect {
+  param(k: number): string;
+  /** Where `needle` is found in the column `counters` (0: nowhere), e.g. `instr(counters, ?)`. */
+  position(needle: string): string;
 }
 
-/** The parameters of {@link counterWindowsCondition}: the earliest start, then each window's group prefix and start. */
-export function counterWindowParams(windows: readonly { scope: string; since: number }[]): (string | number)[] {
-  const params: (string | number)[] = [Number.POSITIVE_INFINITY];
+/**
+ * The query of a subject's impressions in `windows`, read from the subject
+ * index alone (it holds the counters, migration 0014): the decisions not
+ * older than the earliest window that, for some window, hold its scope's
+ * group (`["item"` can only begin a group: a key holding a quote is escaped)
+ * and are not older than its start. The text depends only on how many
+ * windows there are.
+ *
+ * @example
+ * counterQuery('t1', 's1', windows, { param: () => '?', position: (n) => `instr(counters, ${n})` });
+ */
+export function counterQuery(
+  tenantId: string,
+  subjectId: string,
+  windows: readonly { scope: string; since: number }[],
+  dialect: CounterQueryDialect,
+): { text: string; values: (string | number)[] } {
+  const { param, position } = dialect;
+  const values: (string | number)[] = [tenantId, subjectId, Number.POSITIVE_INFINITY];
+  const each: string[] = [];
   for (const w of windows) {
-    if (w.since < (params[0] as number)) params[0] = w.since;
-    params.push(`["${w.scope}"`, w.since);
+    if (w.since < (values[2] as number)) values[2] = w.since;
+    each.push(`(${position(param(values.length))} > 0 AND created_at >= ${param(values.length + 1)})`);
+    values.push(`["${w.scope}"`, w.since);
   }
-  return params;
+  return {
+    text: `SELECT counters, created_at FROM decisions WHERE tenant_id = ${param(0)} AND subject_id = ${param(1)}
+             AND counters IS NOT NULL AND created_at >= ${param(2)} AND (${each.join(' OR ')})`,
+    values,
+  };
 }
 
 /**
