@@ -98,7 +98,7 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
     // the scarf and the gloves go with the coat (more often than chance), and are popular.
     const events: Record<string, unknown>[] = [];
     const teaDrinkers = Array.from({ length: 8 }, (_, n) => `tea-${n}`);
-    for (const subjectId of ['ana', 'ben', 'cleo', ...teaDrinkers]) {
+    for (const subjectId of ['ana', 'ben', 'cleo', 'dora', ...teaDrinkers]) {
       await services.consent.record(shop.id, {
         subjectId,
         policyVersion: '1',
@@ -106,7 +106,14 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
         source: 'test',
       });
       const occurredAt = new Date(clock - 86_400_000).toISOString();
-      for (const itemId of teaDrinkers.includes(subjectId) ? ['tea-1'] : ['coat-1', 'scarf-1', 'gloves-1'])
+      // dora bought only the coat: her personal answers (the personal model's, and the complements
+      // of what she bought) hold the scarf and the gloves.
+      const bought = teaDrinkers.includes(subjectId)
+        ? ['tea-1']
+        : subjectId === 'dora'
+          ? ['coat-1']
+          : ['coat-1', 'scarf-1', 'gloves-1'];
+      for (const itemId of bought)
         events.push({ eventId: `${subjectId}-${itemId}`, subjectId, type: 'purchase', itemId, occurredAt });
     }
     await services.events.ingest(shop.id, events, { subjectFor: (r) => r as string, defaultSource: 'import' });
@@ -116,12 +123,12 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
     await services.decisions.close();
   });
 
-  /** An anonymous visitor's decision on a page. */
-  const visit = (context: { itemId?: string }) =>
+  /** A decision on a page, for an anonymous visitor unless a subject is given. */
+  const visit = (context: { itemId?: string }, subjectId?: string) =>
     services.decisions.decide({
       tenantId: shop.id,
       placement: 'home',
-      subjectId: undefined,
+      subjectId,
       context,
       limit: 5,
       exclude: [],
@@ -136,9 +143,16 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
     return ids;
   };
 
-  test('an item no longer available leaves the complements and popular lists the decisions keep', async () => {
+  test('an item no longer available leaves the complements, popular and personal lists the decisions keep', async () => {
     const before = await shown();
     assert.ok(before[0]?.includes('scarf-1') && before[1]?.includes('scarf-1'), JSON.stringify(before));
+    // dora is asked for twice in all: her item cap (20 a day) must not be what takes the scarf away.
+    const forDora = await visit({}, 'dora');
+    assert.equal(forDora.mode, 'personalized');
+    assert.ok(
+      forDora.items.some((i) => i.itemId === 'scarf-1' && i.reasons.some((r) => r.code === 'bought')),
+      `dora is shown the scarf because she bought the coat: ${JSON.stringify(forDora.items)}`,
+    );
     const onCoatPage = await visit({ itemId: 'coat-1' });
     const scarf = onCoatPage.items.find((i) => i.itemId === 'scarf-1');
     assert.ok(
@@ -157,6 +171,9 @@ describeEachStore('lists kept between decisions follow catalog changes', (getDb)
     }
     assert.ok(!now[0]?.includes('scarf-1'), `coat page: ${JSON.stringify(now[0])}`);
     assert.ok(!now[1]?.includes('scarf-1'), `home page: ${JSON.stringify(now[1])}`);
+    const doraNow = (await visit({}, 'dora')).items.map((i) => i.itemId);
+    assert.ok(!doraNow.includes('scarf-1'), `dora's home page: ${JSON.stringify(doraNow)}`);
+    assert.ok(doraNow.includes('gloves-1'), "dora's personal answers still hold the gloves");
     assert.ok(now[0]?.includes('gloves-1'), 'the other complement is still shown');
   });
 });
