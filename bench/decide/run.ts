@@ -28,6 +28,7 @@ import { processTreeCpuMs } from '../../src/platform/child-server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createServices } from '../../src/platform/container.ts';
 import { httpRequest, loadHttp } from '../http-load.ts';
+import { probeMachine } from '../machine-probe.ts';
 import { benchOptions, numberOption } from '../options.ts';
 
 const USAGE =
@@ -73,6 +74,10 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+// How fast the machine is at the start and at the end (bench/machine-probe.ts): its speed drifts
+// on shared machines, and the figures below compare only between runs of similar speed.
+const probeStart = probeMachine();
+console.log('machine probe at the start', probeStart);
 const lines = readFileSync(values.data, 'utf8').split('\n').filter(Boolean);
 const users = lines.map((l) => {
   const [u, ...items] = l.trim().split(/\s+/);
@@ -291,13 +296,16 @@ for (const rate of RATES) {
 }
 const overHttp = { concurrency: CONCURRENCY, saturated, offered };
 child.kill('SIGTERM');
+if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+const probeEnd = probeMachine();
+console.log('machine probe at the end', probeEnd);
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
 const v8Flags = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')).map((a) => `${a} `);
 const command = `node ${v8Flags.join('')}--import tsx bench/decide/run.ts --decisions ${N} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --rate ${RATES.join(',')} --workers ${WORKERS}`;
 writeFileSync(
   'bench/results/decide.json',
-  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, inProcess: inProc, personalized, returning: returningProc, overHttp }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, probe: { start: probeStart, end: probeEnd }, inProcess: inProc, personalized, returning: returningProc, overHttp }, null, 2)}\n`,
 );
 const sat = overHttp.saturated;
 const offeredMet = offered.some(
@@ -312,6 +320,7 @@ ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 Machine: ${machine}; load average during the run ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')} (1/5/15 min; the benchmark's own client and server count in it).
+Machine speed (bench/machine-probe.ts, best of 3 rounds), at the start and at the end of the run: a step of a dependent integer chain ${probeStart.integerStepNs} and ${probeEnd.integerStepNs} ns, a random read in 64 MB ${probeStart.randomReadNs} and ${probeEnd.randomReadNs} ns. The same code's figures differ between runs as these do; compare runs of similar speed.
 Store: embedded SQLite (WAL; audit records and counters committed with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md). Server: \`pertinent serve --workers ${WORKERS}\` (docs/adr/0014-server-processes-per-machine.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 
@@ -369,6 +378,7 @@ the build time above says how fast the machine was during this run.
 | 15 | 0.442 / 0.809 ms | 0.546 ms | 3,188/s (2 processes; 3,000/s offered: 2,705/s, overloaded; 2,000/s: p99 21 ms; AMD EPYC) | 21 ms | 0.583 ms |
 | 16 | 0.409 / 0.949 ms | 0.512 ms | 3,539/s (2 processes; 3,000/s offered: 2,999/s, p99 25 ms; 2,000/s: p99 16 ms; AMD EPYC) | 20 ms | 0.518 ms |
 | 17 | 0.721 / 1.655 ms | 0.959 ms | 2,400/s (2 processes; 3,000/s offered: 2,758/s, overloaded; 1,000/s: p99 37 ms; AMD EPYC, slow phase) | 30 ms | 0.758 ms |
+| 18 | 0.6 / 1.402 ms | 0.784 ms | 2,212/s (2 processes; 3,000/s offered: 2,110/s, overloaded; 1,000/s: p99 25 ms; AMD EPYC) | 38 ms | 0.813 ms |
 
 ${STOP_NOTES}
 `,

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { probeMachine, singleCycle } from './machine-probe.ts';
+
+test('the chase array is one cycle through every entry', () => {
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  for (const n of [2, 3, 10, 1000]) {
+    const next = singleCycle(n, random);
+    const seen = new Set<number>();
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      assert.ok(!seen.has(p), `n = ${n}: entry ${p} visited twice before all were`);
+      seen.add(p);
+      p = next[p] as number;
+    }
+    assert.equal(p, 0, `n = ${n}: back at the start after ${n} reads`);
+    assert.equal(seen.size, n);
+  }
+});
+
+test('the probe gives both figures as positive numbers of nanoseconds', () => {
+  const probe = probeMachine({ integerSteps: 10_000, entries: 4096, reads: 10_000, rounds: 2 });
+  assert.deepEqual(Object.keys(probe).sort(), ['integerStepNs', 'randomReadNs']);
+  for (const v of Object.values(probe)) assert.ok(Number.isFinite(v) && v > 0, String(v));
+});
