@@ -1,31 +1,38 @@
 /**
- * How fast the machine is at the moment, in two figures a benchmark records
+ * How fast the machine is at the moment, in figures a benchmark records
  * beside its own, so that runs made on different days (or an hour apart) can
  * be told apart from changes of the code:
  *
  * - `integerStepNs`: one step of a chain of dependent integer multiply-adds
  *   (the CPU as this process gets it: clock, and time taken by other guests);
- * - `randomReadNs`: one read at a random place of a 64 MB array, each address
- *   depending on the previous read (memory latency, which the models' and the
- *   store's reads mostly wait on).
+ * - `cacheReadNs`: one read at a random place of a 4 MB array, each address
+ *   depending on the previous read. On the benchmark machines that fits the
+ *   shared last-level cache when the process has it to itself; it rises
+ *   towards `memoryReadNs` as other processes or guests take that cache;
+ * - `memoryReadNs`: the same in 64 MB, far more than any cache (memory
+ *   latency, which the models' and the store's reads mostly wait on).
  *
  * Each is the best of a few rounds, so that a round interrupted by another
- * process does not count. On the shared 2-core machines both have been seen
- * to drift by half within an hour (docs/adr/0006-decision-pipeline.md).
+ * process does not count. On the shared 2-core machines the same code's
+ * figures have been seen to drift by half within an hour
+ * (docs/adr/0006-decision-pipeline.md).
  *
  * @example
- * const before = probeMachine(); // { integerStepNs: 1.6, randomReadNs: 150 }
+ * const before = probeMachine(); // { integerStepNs: 1.6, cacheReadNs: 28, memoryReadNs: 160 }
  */
 export interface MachineProbe {
   readonly integerStepNs: number;
-  readonly randomReadNs: number;
+  readonly cacheReadNs: number;
+  readonly memoryReadNs: number;
 }
 
 export interface ProbeOptions {
   /** Steps of the integer chain per round. */
   readonly integerSteps?: number;
-  /** Entries (4 bytes each) of the array read at random; 16M is 64 MB, far more than any cache. */
-  readonly entries?: number;
+  /** Entries (4 bytes each) of the array of `cacheReadNs`: 1M is 4 MB. */
+  readonly cacheEntries?: number;
+  /** Entries of the array of `memoryReadNs`: 16M is 64 MB. */
+  readonly memoryEntries?: number;
   /** Reads per round. */
   readonly reads?: number;
   readonly rounds?: number;
@@ -54,12 +61,13 @@ export function singleCycle(n: number, random: () => number): Int32Array {
   return next;
 }
 
-/** Measures the machine now (two or three seconds); see {@link MachineProbe}. */
+/** Measures the machine now (a few seconds); see {@link MachineProbe}. */
 export function probeMachine(options: ProbeOptions = {}): MachineProbe {
   const steps = options.integerSteps ?? 20_000_000;
-  const entries = options.entries ?? 16 * 1024 * 1024;
   const reads = options.reads ?? 2_000_000;
   const rounds = options.rounds ?? 3;
+  /** Nanoseconds per step, to a hundredth. */
+  const perStep = (ms: number, n: number) => Math.round((ms * 1e8) / n) / 100;
   let sink = 0;
   let integer = Number.POSITIVE_INFINITY;
   for (let r = 0; r < rounds; r++) {
@@ -69,18 +77,22 @@ export function probeMachine(options: ProbeOptions = {}): MachineProbe {
     integer = Math.min(integer, performance.now() - t0);
     sink ^= x;
   }
-  const next = singleCycle(entries, Math.random);
-  let memory = Number.POSITIVE_INFINITY;
-  let p = 0;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reads; i++) p = next[p] as number;
-    memory = Math.min(memory, performance.now() - t0);
-  }
-  sink ^= p;
+  /** Best time of `reads` dependent reads at random places of `entries` entries. */
+  const chase = (entries: number) => {
+    const next = singleCycle(entries, Math.random);
+    let best = Number.POSITIVE_INFINITY;
+    let p = 0;
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < reads; i++) p = next[p] as number;
+      best = Math.min(best, performance.now() - t0);
+    }
+    sink ^= p;
+    return perStep(best, reads);
+  };
+  const cacheReadNs = chase(options.cacheEntries ?? 1024 * 1024);
+  const memoryReadNs = chase(options.memoryEntries ?? 16 * 1024 * 1024);
   // The results feed `sink`, so that no loop is optimized away; it is never 0.5.
   if (sink === 0.5) console.log(sink);
-  /** Nanoseconds per step, to a hundredth. */
-  const round = (ms: number, n: number) => Math.round((ms * 1e8) / n) / 100;
-  return { integerStepNs: round(integer, steps), randomReadNs: round(memory, reads) };
+  return { integerStepNs: perStep(integer, steps), cacheReadNs, memoryReadNs };
 }

@@ -54,19 +54,17 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 18: a decision reads only the impressions its placement's caps and
-retargeting limit count, each scope over its own window (the default item
-cap looks at one day; only retargeted items need the fortnight), and
-decodes them straight into its index. The two rows on the same fifty
-subjects time the same pages before and after each subject was shown 100
-more slates. With this script on fresh copies of the seeded data, two runs
-each, p50 and p99 from the first rows to the second: the code of stop 17,
-0.987 → 1.777 and 1.834 → 5.084 ms, then 0.741 → 1.126 and 1.492 → 4.428
-ms; this stop, 1.065 → 1.081 and 1.964 → 2.683 ms, then 0.935 → 1.041 and
-1.96 → 2.692 ms. For subjects with few decisions the change is neutral
-(single-process A/B on fresh data, both loading orders: 0.976 and 0.971).
-See docs/adr/0006-decision-pipeline.md, "Counters by scope and window (stop
-18)".`;
+const STOP_NOTES = `Stop 19: the decision's code is that of stop 18. The run now records how
+fast the machine was at its start and end (bench/machine-probe.ts). That
+day the server spent from 1.04 to 1.57 ms of CPU per saturated decision
+with the same code (stop 16's recording: 0.518 ms); random reads in 4 MB
+(which fit the 8 MB shared cache when nothing else uses it) took from 28 to
+47 ns a minute apart, while integer steps and reads in 64 MB stayed put. Tried and not kept, because
+neither showed beyond the runs' spread: catalog entries by the models' item
+index (in-process A/B, five pairs: 0.983, 0.990, 1.018, 0.999, 0.982), and
+transparent huge pages for the models' arrays (glibc.malloc.hugetlb=1,
+eight pairs side by side: 0.967 on average). See
+docs/adr/0006-decision-pipeline.md, "Measured and left out (stop 19)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -320,7 +318,7 @@ ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 Machine: ${machine}; load average during the run ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')} (1/5/15 min; the benchmark's own client and server count in it).
-Machine speed (bench/machine-probe.ts, best of 3 rounds), at the start and at the end of the run: a step of a dependent integer chain ${probeStart.integerStepNs} and ${probeEnd.integerStepNs} ns, a random read in 64 MB ${probeStart.randomReadNs} and ${probeEnd.randomReadNs} ns. The same code's figures differ between runs as these do; compare runs of similar speed.
+Machine speed (bench/machine-probe.ts, best of 3 rounds), at the start and at the end of the run: a step of a dependent integer chain ${probeStart.integerStepNs} and ${probeEnd.integerStepNs} ns; a random read in 4 MB (the shared cache, when nobody else uses it) ${probeStart.cacheReadNs} and ${probeEnd.cacheReadNs} ns, in 64 MB ${probeStart.memoryReadNs} and ${probeEnd.memoryReadNs} ns. Compare figures only between runs of similar speed.
 Store: embedded SQLite (WAL; audit records and counters committed with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md). Server: \`pertinent serve --workers ${WORKERS}\` (docs/adr/0014-server-processes-per-machine.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 
