@@ -81,6 +81,18 @@ describeEachStore('decisions end to end (demo shop)', (getDb) => {
   });
 
   test('lotion, vitamins and cotton wool: never pregnancy or baby products, in any placement or message', async () => {
+    // The demo's shoppers buy the lotion with baby products, so that the models do propose
+    // them to chloe and only the guardrails keep them out (without such baskets this test
+    // would pass with no sensitive policy at all).
+    let together = 0;
+    for (let s = 0; s < 90; s++) {
+      const bought = new Set(
+        (await services.events.listEvents(shop.id, `shopper-${String(s).padStart(3, '0')}`)).map((e) => e.itemId),
+      );
+      if (bought.has('lotion-unscented') && (bought.has('nappies-newborn') || bought.has('prenatal-vitamins')))
+        together++;
+    }
+    assert.ok(together >= 5, `${together} shoppers bought the lotion with baby products`);
     await app.inject({
       method: 'PUT',
       url: '/v1/placements/weekly-mail',

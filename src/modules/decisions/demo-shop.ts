@@ -1,3 +1,4 @@
+import { seededRandom } from '../../core/decision/random.ts';
 import type { Purpose } from '../../core/purposes.ts';
 import type { Services } from '../../platform/container.ts';
 
@@ -53,23 +54,23 @@ const ITEMS: [id: string, title: string, category: string, price: number][] = [
   ['honey', 'Wildflower honey', 'grocery/spreads', 7],
 ];
 
-/** Baskets the background shoppers buy, each repeated by several people. */
-const BASKET_TYPES: string[][] = [
-  ['coat-wool', 'gloves-leather', 'scarf-cashmere'],
-  ['coat-parka', 'hat-trapper', 'gloves-knit'],
-  ['coat-wool', 'hat-beanie', 'scarf-wool'],
-  ['coat-rain', 'hat-beanie'],
-  ['trousers-chino', 'belt-leather'],
-  ['trousers-cord', 'belt-leather'],
-  ['cat-food-salmon', 'cat-food-chicken', 'cat-litter'],
-  ['dog-food'],
-  ['tea-earl-grey', 'shortbread', 'honey'],
-  ['coffee-beans', 'shortbread'],
+/** Baskets the background shoppers buy, each repeated by several people, with the aisle they are bought in. */
+const BASKET_TYPES: { aisle: string; items: string[] }[] = [
+  { aisle: 'clothing', items: ['coat-wool', 'gloves-leather', 'scarf-cashmere'] },
+  { aisle: 'clothing', items: ['coat-parka', 'hat-trapper', 'gloves-knit'] },
+  { aisle: 'clothing', items: ['coat-wool', 'hat-beanie', 'scarf-wool'] },
+  { aisle: 'clothing', items: ['coat-rain', 'hat-beanie'] },
+  { aisle: 'clothing', items: ['trousers-chino', 'belt-leather'] },
+  { aisle: 'clothing', items: ['trousers-cord', 'belt-leather'] },
+  { aisle: 'pets', items: ['cat-food-salmon', 'cat-food-chicken', 'cat-litter'] },
+  { aisle: 'pets', items: ['dog-food'] },
+  { aisle: 'groceries', items: ['tea-earl-grey', 'shortbread', 'honey'] },
+  { aisle: 'groceries', items: ['coffee-beans', 'shortbread'] },
   // The association that makes naive recommenders creepy: these baskets sell together.
-  ['lotion-unscented', 'cotton-wool', 'nappies-newborn', 'baby-wipes'],
-  ['vitamins-multi', 'prenatal-vitamins', 'lotion-unscented'],
-  ['lotion-aloe', 'hand-cream'],
-  ['plasters', 'hand-cream'],
+  { aisle: 'pharmacy', items: ['lotion-unscented', 'cotton-wool', 'nappies-newborn', 'baby-wipes'] },
+  { aisle: 'pharmacy', items: ['vitamins-multi', 'prenatal-vitamins', 'lotion-unscented'] },
+  { aisle: 'pharmacy', items: ['lotion-aloe', 'hand-cream'] },
+  { aisle: 'pharmacy', items: ['plasters', 'hand-cream'] },
 ];
 
 const DAY = 24 * 3600 * 1000;
@@ -119,14 +120,26 @@ export async function seedDemoShop(services: Services, tenantId: string): Promis
   const view = (subjectId: string, itemId: string, at: number, n: number) =>
     events.push({ eventId: `demo-${subjectId}-${itemId}-v${n}`, subjectId, type: 'view', itemId, occurredAt: iso(at) });
 
-  // Background shoppers: each buys two or three basket types over the last weeks.
+  // Background shoppers: each buys two or three different basket types over the last weeks,
+  // picked by a generator seeded with the shopper (the same shop on every start): the first
+  // anywhere, the others mostly in the same aisle, as people shop. A fixed stride used to pair
+  // the same types for everybody: (s * 7 + b * 5) % 14 only ever reached six of the fourteen
+  // types, so nobody bought the lotion with the baby products (the association the
+  // guardrails are shown against) and dog food went with skin care for every buyer.
   for (let s = 0; s < 90; s++) {
     const subjectId = `shopper-${String(s).padStart(3, '0')}`;
     await consent(subjectId, ['personalization']);
+    const random = seededRandom(subjectId);
+    const left = [...BASKET_TYPES];
+    let aisle: string | undefined;
     for (let b = 0; b < 2 + (s % 2); b++) {
-      const basket = BASKET_TYPES[(s * 7 + b * 5) % BASKET_TYPES.length] as string[];
+      const sameAisle = left.filter((t) => t.aisle === aisle);
+      const from = sameAisle.length > 0 && random() < 0.9 ? sameAisle : left;
+      const type = from[Math.floor(random() * from.length)] as (typeof BASKET_TYPES)[number];
+      left.splice(left.indexOf(type), 1);
+      aisle ??= type.aisle;
       const at = now - ((s * 13 + b * 29) % 40) * DAY - b * 3600 * 1000 - 3600 * 1000;
-      basket.forEach((itemId) => {
+      type.items.forEach((itemId) => {
         buy(subjectId, itemId, at, b);
       });
     }
