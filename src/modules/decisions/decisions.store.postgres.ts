@@ -17,6 +17,7 @@ import {
   encodeCounters,
 } from './decisions.store.ts';
 
+/** How PostgreSQL writes the counters query ({@link counterQuery}). */
 const POSTGRES_COUNTERS: CounterQueryDialect = {
   param: (k) => `$${k + 1}`,
   position: (needle) => `strpos(counters, ${needle})`,

@@ -17,6 +17,9 @@ import {
   encodeCounters,
 } from './decisions.store.ts';
 
+/** How SQLite writes the counters query ({@link counterQuery}). */
+const SQLITE_COUNTERS: CounterQueryDialect = { param: () => '?', position: (needle) => `instr(counters, ${needle})` };
+
 /**
  * Audit records and counters are committed with `synchronous = NORMAL`: in WAL
  * mode such a commit survives a crash of the process but not a power loss, and
@@ -27,8 +30,6 @@ import {
  * the next decisions would go back to the file (about twice as slow).
  * A later FULL commit fsyncs the WAL up to its own frames, these included.
  */
-const SQLITE_COUNTERS: CounterQueryDialect = { param: () => '?', position: (needle) => `instr(counters, ${needle})` };
-
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: SqliteDb['sqlite'];
   readonly #insertDecision;
