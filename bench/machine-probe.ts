@@ -1,3 +1,7 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * How fast the machine is at the moment, in figures a benchmark records
  * beside its own, so that runs made on different days (or an hour apart) can
@@ -10,7 +14,17 @@
  *   shared last-level cache when the process has it to itself; it rises
  *   towards `memoryReadNs` as other processes or guests take that cache;
  * - `memoryReadNs`: the same in 64 MB, far more than any cache (memory
- *   latency, which the models' and the store's reads mostly wait on).
+ *   latency, which the models' and the store's reads mostly wait on);
+ * - `systemCallNs`: one read of one byte of a small file (`readSync`, a
+ *   `pread`): what entering the kernel costs, as the store's page reads and
+ *   writes, its locks and the sockets' reads and writes pay it;
+ * - `systemCallAfterNs`: what one such call costs the reads that follow it
+ *   besides itself: the 4 MB chase, with a call every 1,000 reads, less the
+ *   chase alone and the calls. On a virtual machine whose kernel entries
+ *   flush the address translations (or the caches), the process pays again
+ *   for every page it touches next; where a kernel entry leaves them in
+ *   place, it is near 0. A difference of two timings, it is the noisiest
+ *   figure: read it for its order of magnitude.
  *
  * Each is the best of a few rounds, so that a round interrupted by another
  * process does not count. On the shared 2-core machines the same code's
@@ -18,12 +32,14 @@
  * (docs/adr/0006-decision-pipeline.md).
  *
  * @example
- * const before = probeMachine(); // { integerStepNs: 1.6, cacheReadNs: 28, memoryReadNs: 160 }
+ * const before = probeMachine(); // { integerStepNs: 1.6, cacheReadNs: 28, memoryReadNs: 160, systemCallNs: 2500, systemCallAfterNs: 15000 }
  */
 export interface MachineProbe {
   readonly integerStepNs: number;
   readonly cacheReadNs: number;
   readonly memoryReadNs: number;
+  readonly systemCallNs: number;
+  readonly systemCallAfterNs: number;
 }
 
 export interface ProbeOptions {
@@ -35,6 +51,8 @@ export interface ProbeOptions {
   readonly memoryEntries?: number;
   /** Reads per round. */
   readonly reads?: number;
+  /** System calls per round of `systemCallNs`. */
+  readonly systemCalls?: number;
   readonly rounds?: number;
 }
 
@@ -77,22 +95,59 @@ export function probeMachine(options: ProbeOptions = {}): MachineProbe {
     integer = Math.min(integer, performance.now() - t0);
     sink ^= x;
   }
-  /** Best time of `reads` dependent reads at random places of `entries` entries. */
-  const chase = (entries: number) => {
-    const next = singleCycle(entries, Math.random);
-    let best = Number.POSITIVE_INFINITY;
-    let p = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'pertinent-probe-'));
+  const file = join(dir, 'one-byte');
+  writeFileSync(file, 'x');
+  const fd = openSync(file, 'r');
+  const byte = Buffer.alloc(1);
+  /** Enters the kernel once: reads one byte of the file (a `pread`). */
+  const systemCall = () => readSync(fd, byte, 0, 1, 0);
+  try {
+    const calls = options.systemCalls ?? 50_000;
+    let call = Number.POSITIVE_INFINITY;
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      for (let i = 0; i < reads; i++) p = next[p] as number;
-      best = Math.min(best, performance.now() - t0);
+      for (let i = 0; i < calls; i++) systemCall();
+      call = Math.min(call, performance.now() - t0);
     }
-    sink ^= p;
-    return perStep(best, reads);
-  };
-  const cacheReadNs = chase(options.cacheEntries ?? 1024 * 1024);
-  const memoryReadNs = chase(options.memoryEntries ?? 16 * 1024 * 1024);
-  // The results feed `sink`, so that no loop is optimized away; it is never 0.5.
-  if (sink === 0.5) console.log(sink);
-  return { integerStepNs: perStep(integer, steps), cacheReadNs, memoryReadNs };
+    /** Best time of `reads` dependent reads at random places of `next`, with a system call every `every` reads (0: none). */
+    const chase = (next: Int32Array, every: number) => {
+      let best = Number.POSITIVE_INFINITY;
+      let p = 0;
+      for (let r = 0; r < rounds; r++) {
+        const t0 = performance.now();
+        if (every === 0) for (let i = 0; i < reads; i++) p = next[p] as number;
+        else
+          for (let i = 0; i < reads; i++) {
+            p = next[p] as number;
+            if (i % every === 0) systemCall();
+          }
+        best = Math.min(best, performance.now() - t0);
+      }
+      sink ^= p;
+      return best;
+    };
+    const cache = singleCycle(options.cacheEntries ?? 1024 * 1024, Math.random);
+    const cacheBest = chase(cache, 0);
+    const withCalls = chase(cache, CALL_EVERY);
+    const callsInChase = Math.ceil(reads / CALL_EVERY);
+    const memoryBest = chase(singleCycle(options.memoryEntries ?? 16 * 1024 * 1024, Math.random), 0);
+    // The results feed `sink`, so that no loop is optimized away; it is never 0.5.
+    if (sink === 0.5) console.log(sink);
+    const systemCallNs = Math.round((call * 1e6) / calls);
+    return {
+      integerStepNs: perStep(integer, steps),
+      cacheReadNs: perStep(cacheBest, reads),
+      memoryReadNs: perStep(memoryBest, reads),
+      systemCallNs,
+      // The difference of two timings: noise can make it slightly negative where the true cost is 0.
+      systemCallAfterNs: Math.max(0, Math.round(((withCalls - cacheBest) * 1e6) / callsInChase - systemCallNs)),
+    };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+/** Reads between two system calls in the chase of `systemCallAfterNs`. */
+const CALL_EVERY = 1000;

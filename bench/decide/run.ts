@@ -318,7 +318,7 @@ ${new Date().toISOString().slice(0, 10)} — \`${command}\`
 Machine: ${machine}; load average during the run ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')} (1/5/15 min; the benchmark's own client and server count in it).
-Machine speed (bench/machine-probe.ts, best of 3 rounds), at the start and at the end of the run: a step of a dependent integer chain ${probeStart.integerStepNs} and ${probeEnd.integerStepNs} ns; a random read in 4 MB (the shared cache, when nobody else uses it) ${probeStart.cacheReadNs} and ${probeEnd.cacheReadNs} ns, in 64 MB ${probeStart.memoryReadNs} and ${probeEnd.memoryReadNs} ns. Compare figures only between runs of similar speed.
+Machine speed (bench/machine-probe.ts, best of 3 rounds), at the start and at the end of the run: a step of a dependent integer chain ${probeStart.integerStepNs} and ${probeEnd.integerStepNs} ns; a random read in 4 MB (the shared cache, when nobody else uses it) ${probeStart.cacheReadNs} and ${probeEnd.cacheReadNs} ns, in 64 MB ${probeStart.memoryReadNs} and ${probeEnd.memoryReadNs} ns; a system call (a one-byte \`pread\`) ${probeStart.systemCallNs} and ${probeEnd.systemCallNs} ns, and what one costs the 4 MB reads after it besides itself ${probeStart.systemCallAfterNs} and ${probeEnd.systemCallAfterNs} ns. Compare figures only between runs of similar speed.
 Store: embedded SQLite (WAL; audit records and counters committed with synchronous=NORMAL, see docs/adr/0006-decision-pipeline.md). Server: \`pertinent serve --workers ${WORKERS}\` (docs/adr/0014-server-processes-per-machine.md).
 Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length} items, ${interactions} interactions (all purchases, all consented).
 
