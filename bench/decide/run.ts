@@ -54,17 +54,18 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 19: the decision's code is that of stop 18. The run now records how
-fast the machine was at its start and end (bench/machine-probe.ts). That
-day the server spent from 1.04 to 1.57 ms of CPU per saturated decision
-with the same code (stop 16's recording: 0.518 ms); random reads in 4 MB
-(which fit the 8 MB shared cache when nothing else uses it) took from 28 to
-47 ns a minute apart, while integer steps and reads in 64 MB stayed put. Tried and not kept, because
-neither showed beyond the runs' spread: catalog entries by the models' item
-index (in-process A/B, five pairs: 0.983, 0.990, 1.018, 0.999, 0.982), and
-transparent huge pages for the models' arrays (glibc.malloc.hugetlb=1,
-eight pairs side by side: 0.967 on average). See
-docs/adr/0006-decision-pipeline.md, "Measured and left out (stop 19)".`;
+const STOP_NOTES = `Stop 20: the decision's code is that of stop 18. The machine probe now
+also times a system call and what it costs the reads after it: this
+machine is a PVM guest with page-table isolation on, where a one-byte read
+of a file costs about 2 µs from Node and a random 4 MB working set loses
+11-34 µs after each call. Counted with perf, a saturated server process
+makes about 22 system calls per decision (page reads 9.6, WAL writes 5.5,
+locks 4.6, the socket's read and write); 21 more per decision cost about 5 %
+more CPU, so they are not where most of a decision's time goes. Tried and
+not kept: a memory-mapped database file (much slower), audit records in a
+database file of their own (3.5 % less CPU, side by side), a 3 ms pause
+before each group commit (no difference). See
+docs/adr/0006-decision-pipeline.md, "System calls on this machine (stop 20)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -377,6 +378,7 @@ the build time above says how fast the machine was during this run.
 | 16 | 0.409 / 0.949 ms | 0.512 ms | 3,539/s (2 processes; 3,000/s offered: 2,999/s, p99 25 ms; 2,000/s: p99 16 ms; AMD EPYC) | 20 ms | 0.518 ms |
 | 17 | 0.721 / 1.655 ms | 0.959 ms | 2,400/s (2 processes; 3,000/s offered: 2,758/s, overloaded; 1,000/s: p99 37 ms; AMD EPYC, slow phase) | 30 ms | 0.758 ms |
 | 18 | 0.6 / 1.402 ms | 0.784 ms | 2,212/s (2 processes; 3,000/s offered: 2,110/s, overloaded; 1,000/s: p99 25 ms; AMD EPYC) | 38 ms | 0.813 ms |
+| 19 | 1.098 / 2.468 ms | 1.473 ms | 1,508/s (2 processes; 3,000/s offered: 1,407/s, overloaded; 1,000/s: p99 28 ms; AMD EPYC, slow phase, probe 4 MB read ~60 ns) | 44 ms | 1.205 ms |
 
 ${STOP_NOTES}
 `,
