@@ -64,8 +64,11 @@ locks 4.6, the socket's read and write); 21 more per decision cost about 5 %
 more CPU, so they are not where most of a decision's time goes. Tried and
 not kept: a memory-mapped database file (much slower), audit records in a
 database file of their own (3.5 % less CPU, side by side), a 3 ms pause
-before each group commit (no difference). See
-docs/adr/0006-decision-pipeline.md, "System calls on this machine (stop 20)".`;
+before each group commit (no difference), scavenges without V8's helper
+threads (no difference). The results now also give the server's CPU per
+decision at each offered rate, and the load generator's (it runs on the same
+two cores). See docs/adr/0006-decision-pipeline.md, "System calls on this
+machine (stop 20)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -262,7 +265,15 @@ let nextRequest = 0;
 const next = () => requests[nextRequest++ % requests.length] as Buffer;
 /** CPU time (ms) the server's processes have used so far (Linux /proc). */
 const serverCpuMs = () => processTreeCpuMs(child.pid);
-const summary = (run: Awaited<ReturnType<typeof loadHttp>>, cpuMs: number) => {
+/**
+ * Runs the load, timing the CPU of the server's processes and of this process
+ * (the load generator, on the same cores) over the run.
+ */
+const measure = async (rate: number | undefined) => {
+  const server0 = serverCpuMs();
+  const client0 = process.cpuUsage();
+  const run = await loadHttp({ port, connections: CONCURRENCY, seconds: SECONDS, next, ...(rate ? { rate } : {}) });
+  const client = process.cpuUsage(client0);
   const answered = run.latencies.length;
   // Requests still waiting when the run ended count with the wait they had so far (a lower bound).
   const latencies = [...run.latencies, ...run.unsentWaits];
@@ -273,23 +284,19 @@ const summary = (run: Awaited<ReturnType<typeof loadHttp>>, cpuMs: number) => {
     p99: round(pct(latencies, 99)),
     p999: round(pct(latencies, 99.9)),
     errors: answered - (run.statuses.get(200) ?? 0),
-    serverCpuMsPerDecision: round(cpuMs / answered),
+    serverCpuMsPerDecision: round((serverCpuMs() - server0) / answered),
+    clientCpuMsPerDecision: round((client.user + client.system) / 1000 / answered),
+    unsent: run.unsent,
   };
 };
 // Warm-up: until the JIT has compiled the hot paths (measured: a shorter warm-up
 // left the compiler threads busy through the run).
 await loadHttp({ port, connections: CONCURRENCY, seconds: 10, next });
-let serverCpu0 = serverCpuMs();
-const saturated = summary(
-  await loadHttp({ port, connections: CONCURRENCY, seconds: SECONDS, next }),
-  serverCpuMs() - serverCpu0,
-);
+const saturated = await measure(undefined);
 console.log('http, saturated (closed loop)', saturated);
 const offered = [];
 for (const rate of RATES) {
-  serverCpu0 = serverCpuMs();
-  const run = await loadHttp({ port, connections: CONCURRENCY, seconds: SECONDS, rate, next });
-  const result = Object.assign(summary(run, serverCpuMs() - serverCpu0), { rate, unsent: run.unsent });
+  const result = { ...(await measure(rate)), rate };
   console.log(`http, ${rate}/s offered (open loop)`, result);
   offered.push(result);
 }
@@ -333,7 +340,8 @@ Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length}
 | in-process, the same subjects and pages again after ${returningProc.prior} more slates each (${returningProc.prior + 40}-${returningProc.prior + 80} that day), p50 / p99 / CPU per decision | ${returningProc.returning.p50} / ${returningProc.returning.p99} / ${returningProc.returning.cpuMs} ms |
 | over HTTP, saturated: decisions per second (${CONCURRENCY} connections, closed loop, ${SECONDS} s) | ${sat.perSecond} |
 | over HTTP, saturated: p50 / p99 (mostly queueing) | ${sat.p50} / ${sat.p99} ms |
-| over HTTP, saturated: server CPU time per decision | ${sat.serverCpuMsPerDecision} ms |
+| over HTTP: server CPU time per decision, saturated${offered.map((o) => ` / at ${o.rate}/s`).join('')} | ${[sat, ...offered].map((o) => o.serverCpuMsPerDecision).join(' / ')} ms |
+| over HTTP: the load generator's CPU time per decision (same cores), saturated${offered.map((o) => ` / at ${o.rate}/s`).join('')} | ${[sat, ...offered].map((o) => o.clientCpuMsPerDecision).join(' / ')} ms |
 ${offered
   .map(
     (
