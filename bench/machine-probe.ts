@@ -79,6 +79,9 @@ export function singleCycle(n: number, random: () => number): Int32Array {
   return next;
 }
 
+/** Reads between two system calls in the chase of `systemCallAfterNs`. */
+const CALL_EVERY = 1000;
+
 /** Measures the machine now (a few seconds); see {@link MachineProbe}. */
 export function probeMachine(options: ProbeOptions = {}): MachineProbe {
   const steps = options.integerSteps ?? 20_000_000;
@@ -87,14 +90,21 @@ export function probeMachine(options: ProbeOptions = {}): MachineProbe {
   /** Nanoseconds per step, to a hundredth. */
   const perStep = (ms: number, n: number) => Math.round((ms * 1e8) / n) / 100;
   let sink = 0;
-  let integer = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
+  /** The shortest of `rounds` timings of `round` (ms): a round another process interrupted does not count. */
+  const bestOf = (round: (r: number) => void) => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      round(r);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  const integer = bestOf((r) => {
     let x = r;
     for (let i = 0; i < steps; i++) x = (Math.imul(x, 31) + i) | 0;
-    integer = Math.min(integer, performance.now() - t0);
     sink ^= x;
-  }
+  });
   const dir = mkdtempSync(join(tmpdir(), 'pertinent-probe-'));
   const file = join(dir, 'one-byte');
   writeFileSync(file, 'x');
@@ -104,26 +114,20 @@ export function probeMachine(options: ProbeOptions = {}): MachineProbe {
   const systemCall = () => readSync(fd, byte, 0, 1, 0);
   try {
     const calls = options.systemCalls ?? 50_000;
-    let call = Number.POSITIVE_INFINITY;
-    for (let r = 0; r < rounds; r++) {
-      const t0 = performance.now();
+    const call = bestOf(() => {
       for (let i = 0; i < calls; i++) systemCall();
-      call = Math.min(call, performance.now() - t0);
-    }
+    });
     /** Best time of `reads` dependent reads at random places of `next`, with a system call every `every` reads (0: none). */
     const chase = (next: Int32Array, every: number) => {
-      let best = Number.POSITIVE_INFINITY;
       let p = 0;
-      for (let r = 0; r < rounds; r++) {
-        const t0 = performance.now();
+      const best = bestOf(() => {
         if (every === 0) for (let i = 0; i < reads; i++) p = next[p] as number;
         else
           for (let i = 0; i < reads; i++) {
             p = next[p] as number;
             if (i % every === 0) systemCall();
           }
-        best = Math.min(best, performance.now() - t0);
-      }
+      });
       sink ^= p;
       return best;
     };
@@ -148,6 +152,3 @@ export function probeMachine(options: ProbeOptions = {}): MachineProbe {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** Reads between two system calls in the chase of `systemCallAfterNs`. */
-const CALL_EVERY = 1000;

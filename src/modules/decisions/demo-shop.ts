@@ -122,10 +122,8 @@ export async function seedDemoShop(services: Services, tenantId: string): Promis
 
   // Background shoppers: each buys two or three different basket types over the last weeks,
   // picked by a generator seeded with the shopper (the same shop on every start): the first
-  // anywhere, the others mostly in the same aisle, as people shop. A fixed stride used to pair
-  // the same types for everybody: (s * 7 + b * 5) % 14 only ever reached six of the fourteen
-  // types, so nobody bought the lotion with the baby products (the association the
-  // guardrails are shown against) and dog food went with skin care for every buyer.
+  // anywhere, the others mostly in the same aisle, as people shop. Every type is bought, the
+  // lotion with the baby products included (the association the guardrails are shown against).
   for (let s = 0; s < 90; s++) {
     const subjectId = `shopper-${String(s).padStart(3, '0')}`;
     await consent(subjectId, ['personalization']);
