@@ -33,11 +33,20 @@ while (Atomics.load(stop, 0) === 0) {
 db.close();
 `;
 
+/** What the writer may commit per checkpoint round: 16 KB a millisecond over the 50 ms between rounds. */
+const PER_ROUND = 50 * 16 * 1024;
+
 /**
  * Commits ~`totalMb` of rows in 16 KB transactions, a millisecond apart, while another
  * thread keeps reading, with a checkpoint round every 50 ms;
  * returns the largest the WAL file grew (it is trimmed only past
  * journal_size_limit, so its size is its high-water mark).
+ *
+ * The writer never gets more than a round's worth of commits ahead of the
+ * checkpointer's rounds: on a busy machine the checkpointer's thread may get
+ * no CPU for a while, and a writer going on at full pace meanwhile measured
+ * the scheduler (the WAL reached 7 MB alone, up to 13 MB with the test suite
+ * running beside it), not whether the rounds restart the WAL.
  */
 async function largestWal(restartBytes: number, totalMb: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pertinent-wal-'));
@@ -56,7 +65,8 @@ async function largestWal(restartBytes: number, totalMb: number): Promise<number
     eval: true,
     workerData: { file, stop, driver: require.resolve('better-sqlite3') },
   });
-  const checkpointer = startCheckpointer(file, { restartBytes, intervalMs: 50 });
+  const rounds = new Int32Array(new SharedArrayBuffer(4));
+  const checkpointer = startCheckpointer(file, { restartBytes, intervalMs: 50, rounds });
   const insert = writer.prepare('INSERT INTO t (b) VALUES (?)');
   const commit = writer.transaction(() => {
     for (let i = 0; i < 4; i++) insert.run(Buffer.alloc(4096, i));
@@ -66,8 +76,10 @@ async function largestWal(restartBytes: number, totalMb: number): Promise<number
     for (let written = 0; written < totalMb * MB; written += 4 * 4096) {
       commit();
       largest = Math.max(largest, statSync(`${file}-wal`).size);
-      // A short gap after every commit, as between the server's group commits, never a quiet spell.
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // A short gap after every commit, as between the server's group commits, never a quiet spell;
+      // longer only while a round's worth is written ahead of the checkpointer's rounds.
+      do await new Promise((resolve) => setTimeout(resolve, 1));
+      while (written + 4 * 4096 >= (Atomics.load(rounds, 0) + 1) * PER_ROUND);
     }
   } finally {
     Atomics.store(new Int32Array(stop), 0, 1);
@@ -80,9 +92,11 @@ async function largestWal(restartBytes: number, totalMb: number): Promise<number
 }
 
 test('under a steady stream of commits and reads, the checkpointer keeps the WAL near its limit instead of letting it grow', async () => {
-  // The control: without restarts the passive checkpoints never catch up, and the WAL holds everything written.
+  // The control: without restarts the passive checkpoints seldom catch up, and the WAL holds nearly
+  // everything written (measured: 26 MB for the 16 MB of rows; 16 MB once, with three busy loops beside it).
   const unbounded = await largestWal(Number.POSITIVE_INFINITY, 16);
-  assert.ok(unbounded > 14 * MB, `the scenario should grow an unchecked WAL; it reached ${unbounded} bytes`);
+  assert.ok(unbounded > 12 * MB, `the scenario should grow an unchecked WAL; it reached ${unbounded} bytes`);
+  // Measured: 4.7-5.5 MB, alone and with three busy loops beside it.
   const bounded = await largestWal(2 * MB, 16);
-  assert.ok(bounded < 12 * MB, `with a 2 MB limit the WAL reached ${bounded} bytes`);
+  assert.ok(bounded < 8 * MB, `with a 2 MB limit the WAL reached ${bounded} bytes`);
 });

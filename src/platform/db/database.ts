@@ -56,10 +56,17 @@ const CHECKPOINTER_URL = new URL('./sqlite-checkpointer.mjs', import.meta.url);
  */
 export function startCheckpointer(
   file: string,
-  options: { restartBytes?: number; intervalMs?: number } = {},
+  options: {
+    restartBytes?: number;
+    intervalMs?: number;
+    /** Counts the rounds done in its first element (Atomics): lets a caller pace itself by the thread's rounds. */
+    rounds?: Int32Array;
+  } = {},
 ): { stop(): Promise<void> } {
   const { restartBytes = WAL_SIZE_LIMIT, intervalMs = 250 } = options;
-  const worker = new Worker(CHECKPOINTER_URL, { workerData: { file, restartBytes, intervalMs } });
+  const worker = new Worker(CHECKPOINTER_URL, {
+    workerData: { file, restartBytes, intervalMs, rounds: options.rounds?.buffer },
+  });
   worker.unref();
   worker.on('error', () => {});
   let exited = false;
