@@ -54,21 +54,19 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 20: the decision's code is that of stop 18. The machine probe now
-also times a system call and what it costs the reads after it: this
-machine is a PVM guest with page-table isolation on, where a one-byte read
-of a file costs about 2 µs from Node and a random 4 MB working set loses
-11-34 µs after each call. Counted with perf, a saturated server process
-makes about 22 system calls per decision (page reads 9.6, WAL writes 5.5,
-locks 4.6, the socket's read and write); 21 more per decision cost about 5 %
-more CPU, so they are not where most of a decision's time goes. Tried and
-not kept: a memory-mapped database file (much slower), audit records in a
-database file of their own (3.5 % less CPU, side by side), a 3 ms pause
-before each group commit (no difference), scavenges without V8's helper
-threads (no difference). The results now also give the server's CPU per
-decision at each offered rate, and the load generator's (it runs on the same
-two cores). See docs/adr/0006-decision-pipeline.md, "System calls on this
-machine (stop 20)".`;
+const STOP_NOTES = `Stop 21: the decision's code is that of stop 18. Measured this stop,
+with throwaway drivers around the repository's own parts: the HTTP layer
+(Fastify, key check, body validation, serializer) answering a canned
+decision costs 0.063-0.073 ms of server CPU per request; two server processes
+on two copies of the data cost about as much per decision as two on one
+file, so sharing the SQLite file is not the price of the second process;
+pinning each server process to a core, a smaller young generation (4 or
+16 MB), reading 100 instead of 250 neighbours per history item (2 % less
+CPU in process) and keeping each subject's reads in the process (no gain
+with this benchmark's uniformly drawn subjects) were measured and not kept.
+The two virtual cores do not slow each other on arithmetic; they share a
+last-level cache of about 8 MB. See docs/adr/0006-decision-pipeline.md,
+"Where a server process's time goes (stop 21)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -387,6 +385,7 @@ the build time above says how fast the machine was during this run.
 | 17 | 0.721 / 1.655 ms | 0.959 ms | 2,400/s (2 processes; 3,000/s offered: 2,758/s, overloaded; 1,000/s: p99 37 ms; AMD EPYC, slow phase) | 30 ms | 0.758 ms |
 | 18 | 0.6 / 1.402 ms | 0.784 ms | 2,212/s (2 processes; 3,000/s offered: 2,110/s, overloaded; 1,000/s: p99 25 ms; AMD EPYC) | 38 ms | 0.813 ms |
 | 19 | 1.098 / 2.468 ms | 1.473 ms | 1,508/s (2 processes; 3,000/s offered: 1,407/s, overloaded; 1,000/s: p99 28 ms; AMD EPYC, slow phase, probe 4 MB read ~60 ns) | 44 ms | 1.205 ms |
+| 20 | 0.739 / 1.975 ms | 0.942 ms | 2,612/s (2 processes; 3,000/s offered: 2,428/s, overloaded; 2,000/s: p99 198 ms; 1,000/s: p99 100 ms; AMD EPYC, PVM guest) | 70 ms | 0.652 ms |
 
 ${STOP_NOTES}
 `,
