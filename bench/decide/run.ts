@@ -30,6 +30,7 @@ import { createServices } from '../../src/platform/container.ts';
 import { httpRequest, loadHttp } from '../http-load.ts';
 import { probeMachine } from '../machine-probe.ts';
 import { benchOptions, numberOption } from '../options.ts';
+import { decisionRequests, readSubjects } from './workload.ts';
 
 const USAGE =
   'node --max-semi-space-size=64 --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--rate 3000,1000] [--workers 2] [--data FILE] [--keep DIR]';
@@ -78,12 +79,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 // on shared machines, and the figures below compare only between runs of similar speed.
 const probeStart = probeMachine();
 console.log('machine probe at the start', probeStart);
-const lines = readFileSync(values.data, 'utf8').split('\n').filter(Boolean);
-const users = lines.map((l) => {
-  const [u, ...items] = l.trim().split(/\s+/);
-  return { id: `u${u}`, items: items.map((i) => `p${i}`) };
-});
-const itemIds = [...new Set(users.flatMap((u) => u.items))];
+const { users, itemIds } = readSubjects(values.data);
 const interactions = users.reduce((n, u) => n + u.items.length, 0);
 console.log(`${users.length} subjects, ${itemIds.length} items, ${interactions} interactions`);
 
@@ -145,12 +141,7 @@ const seedSeconds = (performance.now() - t0) / 1000;
 console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
 
 // In-process.
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T;
-const requestFor = () => {
-  const u = pick(users);
-  const context = Math.random() < 0.5 ? { itemId: pick(itemIds) } : {};
-  return { placement: 'home', subjectId: u.id, context, limit: 10 };
-};
+const requestFor = decisionRequests(users, itemIds, Math.random);
 t0 = performance.now();
 await services.decisions.decide({ tenantId: tenant, ...requestFor(), exclude: [], gpc: false, knownMinor: false });
 const buildSeconds = (performance.now() - t0) / 1000;
