@@ -19,9 +19,20 @@ export function benchOptions<const O extends Options>(options: O, usage: string)
   try {
     return parseArgs({ options, allowPositionals: false }).values;
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\nUsage:\n  ${usage}`);
-    process.exit(2);
+    return exitWithUsage(error instanceof Error ? error.message : String(error), usage);
   }
+}
+
+/**
+ * Says what is wrong with the command line, prints the usage and exits with
+ * status 2, before anything is started.
+ *
+ * @example
+ * if (!existsSync(dir)) exitWithUsage(`--data ${dir} does not exist.`, usage);
+ */
+export function exitWithUsage(message: string, usage: string): never {
+  console.error(`${message}\n\nUsage:\n  ${usage}`);
+  process.exit(2);
 }
 
 /**
@@ -34,10 +45,7 @@ export function benchOptions<const O extends Options>(options: O, usage: string)
 export function numberOption(name: string, value: string | undefined, usage: string, options: { min: number }): number {
   const n = Number(value);
   if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < options.min) {
-    console.error(
-      `--${name} must be a whole number of at least ${options.min}; got ${JSON.stringify(value)}.\n\nUsage:\n  ${usage}`,
-    );
-    process.exit(2);
+    exitWithUsage(`--${name} must be a whole number of at least ${options.min}; got ${JSON.stringify(value)}.`, usage);
   }
   return n;
 }

@@ -27,7 +27,8 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchOptions, numberOption } from '../options.ts';
+import { seededRandom } from '../../src/core/decision/random.ts';
+import { benchOptions, exitWithUsage, numberOption } from '../options.ts';
 import { type Comparison, roundOrder, summarize } from './compare.ts';
 import { decisionRequests, readSubjects } from './workload.ts';
 
@@ -48,10 +49,7 @@ const values = benchOptions(
 );
 const BATCH = numberOption('batch', values.batch, USAGE, { min: 1 });
 const ROUNDS = numberOption('rounds', values.rounds, USAGE, { min: 2 });
-const fail = (message: string): never => {
-  console.error(`${message}\n\nUsage:\n  ${USAGE}`);
-  process.exit(2);
-};
+const fail = (message: string): never => exitWithUsage(message, USAGE);
 const checkout = (name: 'a' | 'b'): string => {
   const dir = values[name] ?? fail(`--${name} is required: a checkout of Pertinent.`);
   if (!existsSync(join(dir, 'src/platform/container.ts')) || !existsSync(join(dir, 'node_modules'))) {
@@ -76,13 +74,8 @@ interface OrderResult {
 /** A child process: loads both versions (`first` first), warms them up, runs the rounds, prints its times as JSON. */
 async function runRounds(first: 'a' | 'b'): Promise<OrderResult> {
   const { users, itemIds } = readSubjects(values.data);
-  // The same requests on every run: a fixed seed (Park-Miller).
-  let seed = 20261125;
-  const random = () => {
-    seed = (seed * 16807) % 2147483647;
-    return seed / 2147483647;
-  };
-  const next = decisionRequests(users, itemIds, random);
+  // The same requests on every run, in both child processes.
+  const next = decisionRequests(users, itemIds, seededRandom('bench/decide/ab'));
   const copies: string[] = [];
   const load = async (dir: string) => {
     const data = mkdtempSync(join(tmpdir(), 'pertinent-bench-ab-'));
