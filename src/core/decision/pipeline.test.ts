@@ -6,11 +6,19 @@ import type { Purpose } from '../purposes.ts';
 import type { SensitiveClass } from '../sensitive.ts';
 import { ConsentedView } from './consented-view.ts';
 import { MemoryCatalog } from './memory-catalog.ts';
-import { decide } from './pipeline.ts';
+import { decide, rank } from './pipeline.ts';
 import { defaultPlacement } from './placement.ts';
 import { inQuietHours } from './quiet-hours.ts';
 import { inControlGroup } from './random.ts';
-import type { CandidateSources, CapCounters, PlacementConfig, Scored, SubjectRecords } from './types.ts';
+import type {
+  Candidate,
+  CandidateSources,
+  CapCounters,
+  PlacementConfig,
+  Reason,
+  Scored,
+  SubjectRecords,
+} from './types.ts';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -304,4 +312,49 @@ test('the control group is a stable share of subjects', () => {
   for (let i = 0; i < 10000; i++) if (inControlGroup('shop', `s${i}`, 0.1)) n++;
   assert.ok(n > 900 && n < 1100, String(n));
   assert.equal(inControlGroup('shop', 's1', 0.1), inControlGroup('shop', 's1', 0.1));
+});
+
+test('ranking: one entry per item, its best score plus a tenth of the others, at most three reasons best first', () => {
+  const reason = (code: Reason['code'], item?: string): Reason => ({
+    code,
+    basis: code === 'popular' ? 'none' : 'observed',
+    dataCategories: [],
+    consents: [],
+    ...(item === undefined ? {} : { item }),
+  });
+  const candidate = (itemId: string, score: number, r: Reason): Candidate => ({
+    itemId,
+    item: catalog.item(itemId) as Candidate['item'],
+    score,
+    reason: r,
+  });
+  const boughtCoat = reason('bought', 'coat');
+  const ranked = rank([
+    candidate('scarf', 0.5, reason('popular')),
+    candidate('gloves', 0.4, boughtCoat),
+    candidate('scarf', 0.9, boughtCoat),
+    candidate('gloves', 0.6, reason('viewed', 'trousers')),
+    // The same reason again: counted in the score, listed once, with its best score.
+    candidate('scarf', 0.2, reason('bought', 'coat')),
+    candidate('scarf', 0.3, reason('viewed', 'trousers')),
+    candidate('scarf', 0.7, reason('similar_to_current', 'coat')),
+    candidate('cat-food', 0.2, reason('popular')),
+    candidate('coat-2', 0.2, reason('popular')),
+    // A pinned item comes in with no score.
+    candidate('trousers', 0, reason('featured')),
+  ]);
+  assert.deepEqual(
+    ranked.map((r) => [r.itemId, Math.round(r.score * 1e9) / 1e9, r.reasons.map((x) => `${x.code}:${x.item ?? ''}`)]),
+    [
+      // 0.9 + 0.1 × (0.5 + 0.2 + 0.3 + 0.7); the fourth reason is dropped.
+      ['scarf', 1.07, ['bought:coat', 'similar_to_current:coat', 'popular:']],
+      ['gloves', 0.64, ['viewed:trousers', 'bought:coat']],
+      // Equal scores in item order.
+      ['cat-food', 0.2, ['popular:']],
+      ['coat-2', 0.2, ['popular:']],
+      ['trousers', 0, ['featured:']],
+    ],
+  );
+  // The shared reason object is kept, never copied.
+  assert.equal(ranked[0]?.reasons[0], boughtCoat);
 });
