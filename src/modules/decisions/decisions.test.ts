@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Recommender } from '../../core/recommend/recommender.ts';
 import type { Services } from '../../platform/container.ts';
 import { describeEachStore } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
@@ -222,6 +223,27 @@ describeEachStore('decisions end to end (demo shop)', (getDb) => {
     assert.equal(spoof.statusCode, 403);
     const anonymous = await decide({ placement: 'home' });
     assert.equal(anonymous.mode, 'popular');
+  });
+
+  test('the similar items of every item are computed when the models are built, not on its page’s first decision', async () => {
+    const similarTo = Recommender.prototype.similarTo;
+    const asked: string[] = [];
+    Recommender.prototype.similarTo = function (this: Recommender, ...args: Parameters<typeof similarTo>) {
+      asked.push(args[0]);
+      return similarTo.apply(this, args);
+    };
+    try {
+      services.decisions.invalidate(shop.id);
+      await services.decisions.warm([shop.id]);
+      assert.ok(asked.includes('coat-wool') && asked.includes('gloves-leather'), `warmed: ${asked.join(', ')}`);
+      asked.length = 0;
+      const d = await decide({ placement: 'product', context: { itemId: 'coat-wool' } });
+      assert.deepEqual(asked, []);
+      assert.equal(d.mode, 'contextual');
+      assert.ok(d.items.length > 0);
+    } finally {
+      Recommender.prototype.similarTo = similarTo;
+    }
   });
 
   test('a contextual decision says it used nothing personal; erasing the subject erases their decisions and counters', async () => {
