@@ -55,19 +55,18 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 21: the decision's code is that of stop 18. Measured this stop,
-with throwaway drivers around the repository's own parts: the HTTP layer
-(Fastify, key check, body validation, serializer) answering a canned
-decision costs 0.063-0.073 ms of server CPU per request; two server processes
-on two copies of the data cost about as much per decision as two on one
-file, so sharing the SQLite file is not the price of the second process;
-pinning each server process to a core, a smaller young generation (4 or
-16 MB), reading 100 instead of 250 neighbours per history item (2 % less
-CPU in process) and keeping each subject's reads in the process (no gain
-with this benchmark's uniformly drawn subjects) were measured and not kept.
-The two virtual cores do not slow each other on arithmetic; they share a
-last-level cache of about 8 MB. See docs/adr/0006-decision-pipeline.md,
-"Where a server process's time goes (stop 21)".`;
+const STOP_NOTES = `Stop 22: the similar items of every item are now computed with the
+models, as the complements were (a page item new to a process had made its
+decision cost about a fifth more), and the ranking stage allocates a third
+of what it did (a decision allocated 150 KB, now 127 KB). In one process,
+both loading orders, 30 rounds: 0.926 of stop 21's CPU per decision
+(bench/results/decide-ab.md; an earlier run of the same comparison gave
+0.879). New line above: the same decisions cost more CPU each when the
+process slept 2 ms before each, because other guests of the host use the
+caches meanwhile (memory-bound work pays, arithmetic hardly does); this is
+why the server spends more per decision at a fixed offered rate than
+saturated. See docs/adr/0006-decision-pipeline.md, "Idle costs cache
+(stop 22)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -173,6 +172,36 @@ const inProc = {
   cpuMs: round((cpu1.user + cpu1.system) / 1000 / N),
 };
 console.log('in-process ms', inProc, `personalized ${personalized}/${N}`);
+
+// The same kind of decision back to back, and each after the process slept IDLE_MS with
+// nothing to do, in alternating batches: on a machine whose cores other guests use while
+// this process sleeps, a decision after a pause finds the caches cold (docs/adr/0006,
+// "Idle costs cache (stop 22)"). Only each decision's own CPU time counts, not the wake-up.
+const IDLE_MS = 2;
+const idleCost = { idleMs: IDLE_MS, backToBack: 0, afterIdle: 0 };
+{
+  const cpu = { backToBack: 0, afterIdle: 0 };
+  const per = 250;
+  for (let batch = 0; batch < 8; batch++) {
+    const kind = batch % 2 === 0 ? 'backToBack' : 'afterIdle';
+    for (let i = 0; i < per; i++) {
+      if (kind === 'afterIdle') await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      const c0 = process.cpuUsage();
+      await services.decisions.decide({
+        tenantId: tenant,
+        ...requestFor(),
+        exclude: [],
+        gpc: false,
+        knownMinor: false,
+      });
+      const c = process.cpuUsage(c0);
+      cpu[kind] += (c.user + c.system) / 1000;
+    }
+  }
+  idleCost.backToBack = round(cpu.backToBack / (4 * per));
+  idleCost.afterIdle = round(cpu.afterIdle / (4 * per));
+}
+console.log('in-process CPU per decision, back to back and after an idle pause', idleCost);
 
 // Returning subjects: the same fifty subjects timed twice, first with few slates shown to
 // them, then once each has been shown RETURNING_PRIOR more today. Every decision reads the
@@ -300,7 +329,7 @@ const v8Flags = process.execArgv.filter((a) => a.startsWith('--max-semi-space-si
 const command = `node ${v8Flags.join('')}--import tsx bench/decide/run.ts --decisions ${N} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --rate ${RATES.join(',')} --workers ${WORKERS}`;
 writeFileSync(
   'bench/results/decide.json',
-  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, probe: { start: probeStart, end: probeEnd }, inProcess: inProc, personalized, returning: returningProc, overHttp }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, probe: { start: probeStart, end: probeEnd }, inProcess: inProc, personalized, idleCost, returning: returningProc, overHttp }, null, 2)}\n`,
 );
 const sat = overHttp.saturated;
 const offeredMet = offered.some(
@@ -325,6 +354,7 @@ Data: Amazon Sports and Outdoors — ${users.length} subjects, ${itemIds.length}
 | in-process decision, p50 / p90 / p99 (${N} sequential, each recorded) | ${inProc.p50} / ${inProc.p90} / ${inProc.p99} ms |
 | in-process CPU time per decision | ${inProc.cpuMs} ms |
 | personalized share of those decisions | ${Math.round((100 * personalized) / N)} % |
+| in-process CPU per decision, back to back / each after ${IDLE_MS} ms idle (alternating batches of 250, 1,000 each) | ${idleCost.backToBack} / ${idleCost.afterIdle} ms |
 | in-process, 50 subjects, their first 40 slates of the day (item cap 1,000 a day), p50 / p99 / CPU per decision | ${returningProc.first.p50} / ${returningProc.first.p99} / ${returningProc.first.cpuMs} ms |
 | in-process, the same subjects and pages again after ${returningProc.prior} more slates each (${returningProc.prior + 40}-${returningProc.prior + 80} that day), p50 / p99 / CPU per decision | ${returningProc.returning.p50} / ${returningProc.returning.p99} / ${returningProc.returning.cpuMs} ms |
 | over HTTP, saturated: decisions per second (${CONCURRENCY} connections, closed loop, ${SECONDS} s) | ${sat.perSecond} |
@@ -377,6 +407,7 @@ the build time above says how fast the machine was during this run.
 | 18 | 0.6 / 1.402 ms | 0.784 ms | 2,212/s (2 processes; 3,000/s offered: 2,110/s, overloaded; 1,000/s: p99 25 ms; AMD EPYC) | 38 ms | 0.813 ms |
 | 19 | 1.098 / 2.468 ms | 1.473 ms | 1,508/s (2 processes; 3,000/s offered: 1,407/s, overloaded; 1,000/s: p99 28 ms; AMD EPYC, slow phase, probe 4 MB read ~60 ns) | 44 ms | 1.205 ms |
 | 20 | 0.739 / 1.975 ms | 0.942 ms | 2,612/s (2 processes; 3,000/s offered: 2,428/s, overloaded; 2,000/s: p99 198 ms; 1,000/s: p99 100 ms; AMD EPYC, PVM guest) | 70 ms | 0.652 ms |
+| 21 | 0.485 / 1.185 ms | 0.65 ms | 2,186/s (2 processes; 3,000/s offered: 1,909/s, overloaded; 2,000/s: 1,756/s, overloaded; 1,000/s: p99 187 ms; AMD EPYC, PVM guest) | 84 ms | 0.768 ms |
 
 ${STOP_NOTES}
 `,
