@@ -130,6 +130,22 @@ describe('Recommender serving', () => {
     assert.ok(!rec.recommendForHistory(['tent'], 3, { exclude: new Set(['pegs']) }).some((r) => r.itemId === 'pegs'));
   });
 
+  it('answers a history with each item’s index too, when asked, and otherwise the same', () => {
+    // A long history (the model's answers) and a short one (completed with attribute neighbours and popular items).
+    for (const [history, k] of [
+      [['tent', { itemId: 'lamp', kind: 'view' as const }], 3],
+      [['tent-xl'], 4],
+    ] as const) {
+      const indexed = rec.recommendForHistoryIndexed(history, k);
+      assert.deepEqual(
+        indexed.map(({ index: _, ...answer }) => answer),
+        rec.recommendForHistory(history, k),
+      );
+      assert.equal(indexed.length, k);
+      for (const r of indexed) assert.equal(rec.items.idOf(r.index), r.itemId);
+    }
+  });
+
   it('completes a short list for an unknown history with attribute neighbours and popular items', () => {
     const recs = rec.recommendForHistory(['tent-xl'], 4);
     assert.equal(recs.length, 4);

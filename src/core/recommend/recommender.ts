@@ -50,6 +50,13 @@ export const DEFAULT_BLEND: BlendOptions = Object.freeze({
   attributeRecency: 0.5,
 });
 
+/**
+ * An answer of {@link Recommender.recommendForHistoryIndexed}: `index` is
+ * the item's index in the recommender's {@link ItemIndex}, -1 when it has
+ * none.
+ */
+export type IndexedRecommendation = Recommendation & { readonly index: number };
+
 /** How many attribute neighbours of an item the history blend uses. */
 const ATTRIBUTE_NEIGHBOURS = 100;
 
@@ -264,6 +271,31 @@ export class Recommender {
    * rec.recommendForHistory(["sku-1", { itemId: "sku-2", kind: "view" }], 10, { exclude: new Set(["sku-9"]) });
    */
   recommendForHistory(history: readonly HistoryEntry[], k: number, options: TopKOptions = {}): Recommendation[] {
+    return this.#forHistory(history, k, options, false);
+  }
+
+  /**
+   * {@link recommendForHistory}, each answer with its item's index in
+   * {@link items}: for a caller that keeps what it knows of items by index
+   * (the decision service, its catalog entries), where looking each answer
+   * up by id cost a hash-map lookup apiece (perf: about 3 % of a server's
+   * CPU under decisions). The index is this model's own, so it is not in
+   * the answers of {@link recommendForHistory}, which compare equal between
+   * models that saw the same events in another order.
+   *
+   * @example
+   * const [first] = rec.recommendForHistoryIndexed(['sku-1'], 10);
+   * rec.items.idOf(first.index) === first.itemId; // true
+   */
+  recommendForHistoryIndexed(
+    history: readonly HistoryEntry[],
+    k: number,
+    options: TopKOptions = {},
+  ): IndexedRecommendation[] {
+    return this.#forHistory(history, k, options, true) as IndexedRecommendation[];
+  }
+
+  #forHistory(history: readonly HistoryEntry[], k: number, options: TopKOptions, withIndex: boolean): Recommendation[] {
     const idx: number[] = [];
     const w: number[] = [];
     const kw = this.personal.counting.kindWeights;
@@ -292,13 +324,18 @@ export class Recommender {
     const touchedIndices = touched.indices();
     const best = topK(scores, k, touchedIndices, (j) => !((scores[j] as number) > 0), this.items.compareIds);
     const anchors = this.personal.strongestAnchors(idx, best);
-    const out: Recommendation[] = best.map((j, n) => ({
-      itemId: this.items.idOf(j),
-      score: scores[j] as number,
-      reason: this.#historyReason(idx, j, anchors[n]),
-    }));
+    const out: Recommendation[] = best.map((j, n) =>
+      withIndex
+        ? {
+            itemId: this.items.idOf(j),
+            index: j,
+            score: scores[j] as number,
+            reason: this.#historyReason(idx, j, anchors[n]),
+          }
+        : { itemId: this.items.idOf(j), score: scores[j] as number, reason: this.#historyReason(idx, j, anchors[n]) },
+    );
     for (let t = 0; t < touchedIndices.length; t++) scores[touchedIndices[t] as number] = 0;
-    return this.#complete(out, k, history, idx, options.exclude);
+    return this.#complete(out, k, history, idx, options.exclude, withIndex);
   }
 
   /**
@@ -337,8 +374,12 @@ export class Recommender {
     history: readonly HistoryEntry[],
     historyIndices: readonly number[],
     exclude: TopKOptions['exclude'],
+    withIndex: boolean,
   ): Recommendation[] {
     if (out.length >= k) return out;
+    /** An added answer, with its item's index when asked for (-1 if the model does not know the item). */
+    const answer = (r: Recommendation): Recommendation =>
+      withIndex ? Object.assign(r, { index: this.items.findIndex(r.itemId) ?? -1 }) : r;
     // What may not be added: the history's items (unless `exclude` is false) and the caller's list.
     const excluded = new Set<string>();
     if (exclude !== false) {
@@ -354,11 +395,13 @@ export class Recommender {
         if (out.length >= k) break;
         if (have.has(itemId) || excluded.has(itemId)) continue;
         have.add(itemId);
-        out.push({
-          itemId,
-          score: floor * 0.5 * score,
-          reason: { kind: 'similar_to', anchor: lastId, basis: 'attributes' },
-        });
+        out.push(
+          answer({
+            itemId,
+            score: floor * 0.5 * score,
+            reason: { kind: 'similar_to', anchor: lastId, basis: 'attributes' },
+          }),
+        );
       }
     }
     if (out.length < k) {
@@ -369,7 +412,7 @@ export class Recommender {
         if (out.length >= k) break;
         if (have.has(p.itemId) || excluded.has(p.itemId)) continue;
         have.add(p.itemId);
-        out.push({ ...p, score: (tail * 0.5 * p.score) / top });
+        out.push(answer({ ...p, score: (tail * 0.5 * p.score) / top }));
       }
     }
     return out;

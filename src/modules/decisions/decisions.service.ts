@@ -8,6 +8,7 @@ import { inControlGroup } from '../../core/decision/random.ts';
 import type {
   AuditRecord,
   CandidateSources,
+  CatalogItem,
   Channel,
   DecisionContext,
   Declarations,
@@ -29,6 +30,7 @@ import {
 } from '../../core/explain/reasons.ts';
 import type { Purpose } from '../../core/purposes.ts';
 import type { CategoryComplement } from '../../core/recommend/category-relations.ts';
+import type { ItemIndex } from '../../core/recommend/item-index.ts';
 import { Recommender } from '../../core/recommend/recommender.ts';
 import type { Recommendation } from '../../core/recommend/types.ts';
 import type { SensitiveClass } from '../../core/sensitive.ts';
@@ -163,6 +165,8 @@ const WARM_LIMIT = 10;
 interface TenantState {
   catalog: MemoryCatalog;
   rec: Recommender;
+  /** `catalog`'s entries by the models' item index (see {@link entriesByIndex}), made again with each catalog. */
+  entries: (CatalogItem | undefined)[];
   /** The events the models learned, by subject (event ids are unique per subject). */
   trained: Map<string, Set<string>>;
   builtAt: number;
@@ -193,6 +197,20 @@ interface TenantState {
 
 /** Lists of a model by anchor, with the model's version, the catalog and the depth they were made with. */
 type KeptLists = Map<string, { k: number; version: number; catalog: MemoryCatalog; list: readonly Scored[] }>;
+
+/**
+ * The catalog's entries by the models' item index, so that the personal
+ * model's answers find theirs without a lookup by id; undefined for an
+ * index the catalog has no item for.
+ */
+function entriesByIndex(catalog: MemoryCatalog, items: ItemIndex): (CatalogItem | undefined)[] {
+  const entries: (CatalogItem | undefined)[] = new Array(items.size).fill(undefined);
+  for (const item of catalog.items()) {
+    const i = items.findIndex(item.id);
+    if (i !== undefined) entries[i] = item;
+  }
+  return entries;
+}
 
 /** The set of event ids the models learned from the subject, created when missing. */
 function learnedBy(trained: Map<string, Set<string>>, subjectId: string): Set<string> {
@@ -403,6 +421,7 @@ export class DecisionService {
     const state: TenantState = {
       catalog,
       rec,
+      entries: entriesByIndex(catalog, rec.items),
       trained,
       builtAt: now,
       catalogVersion: version,
@@ -438,6 +457,7 @@ export class DecisionService {
           for (const item of catalog.items())
             if (!state.catalog.item(item.id)) state.rec.setItemAttributes({ itemId: item.id, category: item.category });
           state.catalog = catalog;
+          state.entries = entriesByIndex(catalog, state.rec.items);
           state.catalogVersion = version;
         }
         state.catalogCheckedAt = this.#now();
@@ -493,13 +513,18 @@ export class DecisionService {
       similar: (id, k) =>
         this.#withEntries(state.similar, state.catalog, rec.version, id, k, () => rec.similarTo(id, k)),
       // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
-      personal: (history, k) =>
-        rec.recommendForHistory(history.slice(-PERSONAL_HISTORY), k).map((r) => {
+      // Each answer with its catalog entry, found by the model's item index (an item the model
+      // knows and the catalog does not has none, and the pipeline leaves it out).
+      personal: (history, k) => {
+        const { entries } = state;
+        return rec.recommendForHistoryIndexed(history.slice(-PERSONAL_HISTORY), k).map((r) => {
           const anchor = 'anchor' in r.reason ? r.reason.anchor : undefined;
+          const item = entries[r.index];
           return anchor === undefined
-            ? { itemId: r.itemId, score: r.score }
-            : { itemId: r.itemId, score: r.score, anchor };
-        }),
+            ? { itemId: r.itemId, score: r.score, item }
+            : { itemId: r.itemId, score: r.score, anchor, item };
+        });
+      },
       popular: (category, k) => {
         const key = category ?? '';
         const now = this.#now();
