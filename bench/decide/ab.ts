@@ -182,7 +182,8 @@ ${orders
 
 B costs **${round3(mean)}** of A's CPU per decision (mean of the two loading orders).
 ${
-  revisions.a.split(' ')[0] === revisions.b.split(' ')[0]
+  // The same commit and neither with uncommitted changes: otherwise B may differ from A.
+  revisions.a === revisions.b && !revisions.a.includes(' ')
     ? 'A and B are the same commit: this is an A/A run, and how far its ratio is from 1 is the noise of the method.'
     : 'An A/A run (the same commit as A and B) gives the noise of the method to read this against.'
 } The version loaded and built second costs less whatever its code (see
