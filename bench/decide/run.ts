@@ -61,12 +61,13 @@ decision cost about a fifth more), and the ranking stage allocates a third
 of what it did (a decision allocated 150 KB, now 127 KB). In one process,
 both loading orders, 30 rounds: 0.926 of stop 21's CPU per decision
 (bench/results/decide-ab.md; an earlier run of the same comparison gave
-0.879). New line above: the same decisions cost more CPU each when the
-process slept 2 ms before each, because other guests of the host use the
-caches meanwhile (memory-bound work pays, arithmetic hardly does); this is
-why the server spends more per decision at a fixed offered rate than
-saturated. See docs/adr/0006-decision-pipeline.md, "Idle costs cache
-(stop 22)".`;
+0.879). The personal model's answers then got their catalog entries by
+index instead of by id (0.974 of the commit before, within the noise). New
+line above: the same decisions cost more CPU each when the process slept
+2 ms before each, because other guests of the host use the caches
+meanwhile (memory-bound work pays, arithmetic hardly does); this is why the
+server spends more per decision at a fixed offered rate than saturated.
+See docs/adr/0006-decision-pipeline.md, "Idle costs cache (stop 22)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
