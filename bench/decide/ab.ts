@@ -30,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { seededRandom } from '../../src/core/decision/random.ts';
 import { benchOptions, exitWithUsage, numberOption } from '../options.ts';
 import { type Comparison, roundOrder, summarize } from './compare.ts';
-import { decisionRequests, readSubjects } from './workload.ts';
+import { decideInput, decisionRequests, readSubjects } from './workload.ts';
 
 const USAGE =
   'node --max-semi-space-size=64 --import tsx bench/decide/ab.ts --a DIR --b DIR --seeded DIR [--batch 500] [--rounds 10] [--data FILE]';
@@ -88,7 +88,7 @@ async function runRounds(first: 'a' | 'b'): Promise<OrderResult> {
   const services: Record<'a' | 'b', Awaited<ReturnType<typeof load>>> = {} as never;
   const order = first === 'a' ? (['a', 'b'] as const) : (['b', 'a'] as const);
   const decide = (v: 'a' | 'b', request: ReturnType<typeof next>) =>
-    services[v].decisions.decide({ tenantId: 'bench', ...request, exclude: [], gpc: false, knownMinor: false });
+    services[v].decisions.decide(decideInput('bench', request));
   try {
     // Each version's first decision builds its models: "loaded first" means opened and built first.
     for (const v of order) {

@@ -30,7 +30,7 @@ import { createServices } from '../../src/platform/container.ts';
 import { httpRequest, loadHttp } from '../http-load.ts';
 import { probeMachine } from '../machine-probe.ts';
 import { benchOptions, numberOption } from '../options.ts';
-import { decisionRequests, readSubjects } from './workload.ts';
+import { decideInput, decisionRequests, readSubjects } from './workload.ts';
 
 const USAGE =
   'node --max-semi-space-size=64 --import tsx bench/decide/run.ts [--decisions 5000] [--seconds 15] [--concurrency 32] [--rate 3000,1000] [--workers 2] [--data FILE] [--keep DIR]';
@@ -142,24 +142,19 @@ console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
 
 // In-process.
 const requestFor = decisionRequests(users, itemIds, Math.random);
+/** One decision in this process for `request` (no exclusions, no GPC, no known minor), durable as in the server. */
+const decideHere = (request: ReturnType<typeof requestFor>) => services.decisions.decide(decideInput(tenant, request));
 t0 = performance.now();
-await services.decisions.decide({ tenantId: tenant, ...requestFor(), exclude: [], gpc: false, knownMinor: false });
+await decideHere(requestFor());
 const buildSeconds = (performance.now() - t0) / 1000;
 console.log(`models built in ${buildSeconds.toFixed(1)} s`);
-for (let i = 0; i < 500; i++)
-  await services.decisions.decide({ tenantId: tenant, ...requestFor(), exclude: [], gpc: false, knownMinor: false });
+for (let i = 0; i < 500; i++) await decideHere(requestFor());
 const inProcess: number[] = [];
 let personalized = 0;
 const cpu0 = process.cpuUsage();
 for (let i = 0; i < N; i++) {
   const s = performance.now();
-  const d = await services.decisions.decide({
-    tenantId: tenant,
-    ...requestFor(),
-    exclude: [],
-    gpc: false,
-    knownMinor: false,
-  });
+  const d = await decideHere(requestFor());
   inProcess.push(performance.now() - s);
   if (d.mode === 'personalized') personalized++;
 }
@@ -188,13 +183,7 @@ const idleCost = { idleMs: IDLE_MS, backToBack: 0, afterIdle: 0 };
     for (let i = 0; i < per; i++) {
       if (kind === 'afterIdle') await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       const c0 = process.cpuUsage();
-      await services.decisions.decide({
-        tenantId: tenant,
-        ...requestFor(),
-        exclude: [],
-        gpc: false,
-        knownMinor: false,
-      });
+      await decideHere(requestFor());
       const c = process.cpuUsage(c0);
       cpu[kind] += (c.user + c.system) / 1000;
     }
@@ -225,7 +214,7 @@ const timeReturning = async () => {
   const c0 = process.cpuUsage();
   for (const page of returningPages) {
     const s = performance.now();
-    await services.decisions.decide({ tenantId: tenant, ...page, exclude: [], gpc: false, knownMinor: false });
+    await decideHere(page);
     times.push(performance.now() - s);
   }
   const c = process.cpuUsage(c0);
@@ -237,16 +226,7 @@ const timeReturning = async () => {
 };
 const returningFirst = await timeReturning();
 for (const subjectId of returning)
-  for (let i = 0; i < RETURNING_PRIOR; i++)
-    await services.decisions.decide({
-      tenantId: tenant,
-      ...requestFor(),
-      placement: 'feed',
-      subjectId,
-      exclude: [],
-      gpc: false,
-      knownMinor: false,
-    });
+  for (let i = 0; i < RETURNING_PRIOR; i++) await decideHere({ ...requestFor(), placement: 'feed', subjectId });
 const returningProc = { prior: RETURNING_PRIOR, first: returningFirst, returning: await timeReturning() };
 console.log('in-process ms, the same subjects before and after', returningProc);
 await services.close();

@@ -39,3 +39,15 @@ export function decisionRequests(users: readonly BenchSubject[], itemIds: readon
     return { placement: 'home', subjectId: u.id, context, limit: 10 };
   };
 }
+
+/**
+ * The service's input for one of {@link decisionRequests}' requests: as the
+ * server makes it for a request with no exclusions, no GPC signal and no
+ * known minor.
+ *
+ * @example
+ * await services.decisions.decide(decideInput('bench', next()));
+ */
+export function decideInput<R extends { placement: string; subjectId: string }>(tenantId: string, request: R) {
+  return { tenantId, ...request, exclude: [] as string[], gpc: false, knownMinor: false };
+}
