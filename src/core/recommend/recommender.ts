@@ -57,6 +57,11 @@ export const DEFAULT_BLEND: BlendOptions = Object.freeze({
  */
 export type IndexedRecommendation = Recommendation & { readonly index: number };
 
+/** `answer`, a new object, with its item's index (-1 when unknown) when `withIndex`; as it is otherwise. */
+function indexed(answer: Recommendation, index: number | undefined, withIndex: boolean): Recommendation {
+  return withIndex ? Object.assign(answer, { index: index ?? -1 }) : answer;
+}
+
 /** How many attribute neighbours of an item the history blend uses. */
 const ATTRIBUTE_NEIGHBOURS = 100;
 
@@ -325,14 +330,11 @@ export class Recommender {
     const best = topK(scores, k, touchedIndices, (j) => !((scores[j] as number) > 0), this.items.compareIds);
     const anchors = this.personal.strongestAnchors(idx, best);
     const out: Recommendation[] = best.map((j, n) =>
-      withIndex
-        ? {
-            itemId: this.items.idOf(j),
-            index: j,
-            score: scores[j] as number,
-            reason: this.#historyReason(idx, j, anchors[n]),
-          }
-        : { itemId: this.items.idOf(j), score: scores[j] as number, reason: this.#historyReason(idx, j, anchors[n]) },
+      indexed(
+        { itemId: this.items.idOf(j), score: scores[j] as number, reason: this.#historyReason(idx, j, anchors[n]) },
+        j,
+        withIndex,
+      ),
     );
     for (let t = 0; t < touchedIndices.length; t++) scores[touchedIndices[t] as number] = 0;
     return this.#complete(out, k, history, idx, options.exclude, withIndex);
@@ -377,9 +379,7 @@ export class Recommender {
     withIndex: boolean,
   ): Recommendation[] {
     if (out.length >= k) return out;
-    /** An added answer, with its item's index when asked for (-1 if the model does not know the item). */
-    const answer = (r: Recommendation): Recommendation =>
-      withIndex ? Object.assign(r, { index: this.items.findIndex(r.itemId) ?? -1 }) : r;
+    const answer = (r: Recommendation) => indexed(r, withIndex ? this.items.findIndex(r.itemId) : undefined, withIndex);
     // What may not be added: the history's items (unless `exclude` is false) and the caller's list.
     const excluded = new Set<string>();
     if (exclude !== false) {
