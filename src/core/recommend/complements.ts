@@ -219,10 +219,10 @@ export class ComplementsModel {
     addTo(row, b, units);
   }
 
-  /** Removes every contribution of the subject exactly. */
-  removeSubject(subjectId: string): void {
+  /** Removes every contribution of the subject exactly; false when the model never saw them. */
+  removeSubject(subjectId: string): boolean {
     const subject = this.#subjects.get(subjectId);
-    if (!subject) return;
+    if (!subject) return false;
     const window = this.options.basketWindow;
     for (let p = 0; p < subject.order.length; p++) {
       const basket = subject.baskets.get(subject.order[p] as string) ?? [];
@@ -243,6 +243,7 @@ export class ComplementsModel {
     // Items whose count falls to zero leave the statistics: rebuilt on next use (erasure is rare).
     this.#categoryCache = undefined;
     this.#changed();
+    return true;
   }
 
   /** Number of baskets containing the item (by index). */

@@ -165,11 +165,11 @@ export class NextBasketModel {
     this.#dirty.add(subjectId);
   }
 
-  /** Removes every contribution of the subject (exact: it only ever lived in its own vector). */
-  removeSubject(subjectId: string): void {
+  /** Removes every contribution of the subject (exact: it only ever lived in its own vector); false when it never saw them. */
+  removeSubject(subjectId: string): boolean {
     this.#unindex(subjectId);
-    this.#subjects.delete(subjectId);
     this.#dirty.delete(subjectId);
+    return this.#subjects.delete(subjectId);
   }
 
   /** Changes the settings; vectors are recomputed on the next query. */

@@ -177,12 +177,13 @@ export class PersonalTopNModel {
     this.#apply(trail, trail.items.length - 1, 1);
   }
 
-  /** Removes every contribution of the subject; the model is then exactly as if it never saw them. */
-  removeSubject(subjectId: string): void {
+  /** Removes every contribution of the subject; the model is then exactly as if it never saw them. False when it never did. */
+  removeSubject(subjectId: string): boolean {
     const trail = this.#trails.get(subjectId);
-    if (!trail) return;
+    if (!trail) return false;
     for (let p = trail.items.length - 1; p >= 0; p--) this.#apply(trail, p, -1);
     this.#trails.delete(subjectId);
+    return true;
   }
 
   /** Adds (`sign` 1) or removes (`sign` -1) what position `p` contributed: its total and its pairs with earlier items. */

@@ -114,14 +114,15 @@ export class PopularityModel {
     if (event.at > this.#latest) this.#latest = event.at;
   }
 
-  /** Removes every contribution of the subject exactly. */
-  removeSubject(subjectId: string): void {
+  /** Removes every contribution of the subject exactly; false when the model never saw them. */
+  removeSubject(subjectId: string): boolean {
     const list = this.#events.get(subjectId);
-    if (!list) return;
+    if (!list) return false;
     for (const record of list) this.#apply(record, -1);
     this.#events.delete(subjectId);
     this.#latest = Number.NEGATIVE_INFINITY;
     for (const events of this.#events.values()) for (const e of events) this.#latest = Math.max(this.#latest, e.at);
+    return true;
   }
 
   #apply(record: EventRecord, sign: 1 | -1): void {

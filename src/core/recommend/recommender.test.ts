@@ -208,4 +208,17 @@ describe('versions of the answers', () => {
     rec.removeSubject('b');
     assert.ok(changed('an erasure') > (seen[1] as number), "an erasure: the complements' version");
   });
+
+  it('erasing a subject the models never saw changes no version', () => {
+    const rec = new Recommender();
+    rec.add({ subjectId: 'a', itemId: 'coat', kind: 'purchase', at: 1, basketId: 'a' });
+    rec.add({ subjectId: 'v', itemId: 'coat', kind: 'view', at: 1 });
+    const before = [rec.version, rec.complements.version];
+    rec.removeSubject('stranger');
+    assert.deepEqual([rec.version, rec.complements.version], before);
+    // Only views: the complements never saw them, the other models did.
+    rec.removeSubject('v');
+    assert.ok(rec.version > (before[0] as number), "a viewer's erasure: the recommender's version");
+    assert.equal(rec.complements.version, before[1]);
+  });
 });

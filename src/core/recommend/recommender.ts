@@ -181,18 +181,25 @@ export class Recommender {
 
   /**
    * Erases a subject's whole contribution from every model. Afterwards every
-   * answer is exactly what it would be had the subject never been seen.
+   * answer is exactly what it would be had the subject never been seen. The
+   * {@link version} moves only when a model knew the subject: the decision
+   * service calls this on every decision of a subject without consent, and
+   * raising it each time made every answer kept at the version (the
+   * complements and similar items computed with the models) be computed again.
    *
    * @example
    * rec.removeSubject("s1");
    */
   removeSubject(subjectId: string): void {
-    this.#version++;
-    this.personal.removeSubject(subjectId);
-    this.similar.removeSubject(subjectId);
-    this.complements.removeSubject(subjectId);
-    this.popularity.removeSubject(subjectId);
-    this.nextBasket.removeSubject(subjectId);
+    // Every model is asked (no short-circuit): each removes what it holds.
+    const known = [
+      this.personal.removeSubject(subjectId),
+      this.similar.removeSubject(subjectId),
+      this.complements.removeSubject(subjectId),
+      this.popularity.removeSubject(subjectId),
+      this.nextBasket.removeSubject(subjectId),
+    ];
+    if (known.includes(true)) this.#version++;
   }
 
   /**

@@ -110,11 +110,12 @@ export class SimilarItemsModel {
   }
 
   /** Removes every contribution of the subject exactly. */
-  removeSubject(subjectId: string): void {
+  removeSubject(subjectId: string): boolean {
     const seen = this.#seen.get(subjectId);
-    if (!seen) return;
+    if (!seen) return false;
     for (let p = seen.length - 1; p >= 0; p--) this.#apply(seen, p, -1);
     this.#seen.delete(subjectId);
+    return true;
   }
 
   #apply(seen: readonly number[], p: number, sign: 1 | -1): void {
