@@ -94,6 +94,42 @@ describe('Recommender erasure', () => {
     );
   });
 
+  it('a shorter answer for a history is the start of a longer one, completions included (property)', () => {
+    // Forty items in one to three categories: a history's completion from the attribute neighbours of its
+    // last item reaches past the ones it may not use (the history's items, those already answered).
+    const items = Array.from({ length: 40 }, (_, i) => `j${i}`);
+    const event = fc.record({
+      subjectId: fc.constantFrom('a', 'b', 'c'),
+      itemId: fc.constantFrom(...items),
+      kind: fc.constantFrom<InteractionKind>('view', 'purchase'),
+      at: fc.nat(1000),
+    });
+    const history = fc.array(
+      fc.record({
+        itemId: fc.constantFrom(...items, 'unknown'),
+        kind: fc.constantFrom<InteractionKind>('view', 'purchase'),
+      }),
+      { maxLength: 24 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(event, { maxLength: 30 }),
+        history,
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.nat(12),
+        (events, h, categories, k, more) => {
+          const rec = new Recommender();
+          for (const [i, itemId] of items.entries()) rec.setItemAttributes({ itemId, category: `c/${i % categories}` });
+          for (const e of events) rec.add(e);
+          const long = rec.recommendForHistoryIndexed(h, k + more);
+          assert.deepEqual(rec.recommendForHistoryIndexed(h, k), long.slice(0, k));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('removing an unknown subject changes nothing', () => {
     const rec = build([{ subjectId: 'a', itemId: 'i1', kind: 'purchase', at: 1 }]);
     const before = rec.snapshot();

@@ -277,7 +277,8 @@ export class Recommender {
    * purchases, or give `{ itemId, kind }`). Items already in the history are
    * excluded unless `exclude: false`. When the history says too little, the
    * list is completed with items similar to the last one by attributes, then
-   * with popular items.
+   * with popular items. The answer for k items is the start of the answer
+   * for any larger k.
    *
    * @example
    * rec.recommendForHistory(["sku-1", { itemId: "sku-2", kind: "view" }], 10, { exclude: new Set(["sku-9"]) });
@@ -376,7 +377,11 @@ export class Recommender {
     return { kind: 'popular' };
   }
 
-  /** Completes a short list with attribute neighbours of the last history item, then popular items. */
+  /**
+   * Completes a short list with attribute neighbours of the last history
+   * item, then popular items. A shorter list is always the start of a longer
+   * one for the same history (recommender.test.ts checks it).
+   */
   #complete(
     out: Recommendation[],
     k: number,
@@ -398,7 +403,10 @@ export class Recommender {
     const lastId = last === undefined ? undefined : typeof last === 'string' ? last : last.itemId;
     const floor = out.length > 0 ? Math.min(...out.map((r) => r.score)) : 1;
     if (lastId !== undefined) {
-      for (const { itemId, score } of this.attributes.similar(lastId, 2 * k)) {
+      // Deep enough to hold every item that may not be added and still k that may: the
+      // answer for k is then the start of the answer for any larger k (as for popular
+      // items below), which lets a kept answer serve smaller slates.
+      for (const { itemId, score } of this.attributes.similar(lastId, k + have.size + excluded.size)) {
         if (out.length >= k) break;
         if (have.has(itemId) || excluded.has(itemId)) continue;
         have.add(itemId);
