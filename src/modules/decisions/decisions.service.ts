@@ -37,7 +37,8 @@ import type { SensitiveClass } from '../../core/sensitive.ts';
 import { DEFAULT_SENSITIVE_TAGS, nearestSensitiveClass } from '../../core/taxonomy.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { timeOrderedId } from '../../platform/ids.ts';
-import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor } from './decisions.store.ts';
+import type { DecisionCursor, DecisionStore, DecisionWrite, TrainingCursor, TrainingEvent } from './decisions.store.ts';
+import { PersonalAnswers, type PersonalHistory } from './personal-answers.ts';
 
 /** What the decision service needs from the catalog, consent and events modules (their services fit). */
 export interface DecisionPorts {
@@ -184,6 +185,8 @@ interface TenantState {
    */
   complements: KeptLists;
   similar: KeptLists;
+  /** The personal model's answers by history, as of the models' version. */
+  personal: PersonalAnswers;
   /** The baskets the models learned changed since the category relations were last published. */
   relationsStale: boolean;
   /**
@@ -210,6 +213,24 @@ function entriesByIndex(catalog: MemoryCatalog, items: ItemIndex): (CatalogItem 
     if (i !== undefined) entries[i] = item;
   }
   return entries;
+}
+
+/**
+ * The history a decision hands the personal model for a subject whose
+ * events are `events` (all consented, as the models learned them): oldest
+ * first in the store's order (time, then event id), only catalog items of
+ * no sensitive class, since `since`, the latest PERSONAL_HISTORY. A
+ * subject who consented to a sensitive class reads a longer history and is
+ * answered as their decision comes.
+ */
+function historyAsRead(events: TrainingEvent[], catalog: MemoryCatalog, since: number): PersonalHistory {
+  events.sort((a, b) => a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const history: { itemId: string; kind: TrainingEvent['type'] }[] = [];
+  for (const e of events) {
+    if (e.occurredAt < since || catalog.item(e.itemId)?.sensitiveClass !== null) continue;
+    history.push({ itemId: e.itemId, kind: e.type });
+  }
+  return history.slice(-PERSONAL_HISTORY);
 }
 
 /** The set of event ids the models learned from the subject, created when missing. */
@@ -393,10 +414,18 @@ export class DecisionService {
     const rec = new Recommender();
     for (const item of catalog.items()) rec.setItemAttributes({ itemId: item.id, category: item.category });
     const trained = new Map<string, Set<string>>();
+    /** Each subject's events, for the answers computed with the models (below). */
+    const bySubject = new Map<string, TrainingEvent[]>();
     let after: TrainingCursor | undefined;
     for (;;) {
       const batch = await this.#store.scanTrainingEvents(tenantId, after, 5000);
       for (const e of batch) {
+        let events = bySubject.get(e.subjectId);
+        if (!events) {
+          events = [];
+          bySubject.set(e.subjectId, events);
+        }
+        events.push(e);
         rec.add({
           subjectId: e.subjectId,
           itemId: e.itemId,
@@ -430,6 +459,7 @@ export class DecisionService {
       popular: new Map(),
       complements: new Map(),
       similar: new Map(),
+      personal: new PersonalAnswers(rec),
       relationsStale: true,
     };
     // The similar items of every item too, with their catalog entries, as a
@@ -437,6 +467,14 @@ export class DecisionService {
     // made it cost about a fifth more (ADR 0006, stop 21's tail).
     for (const item of catalog.items())
       this.#withEntries(state.similar, catalog, rec.version, item.id, depth, () => rec.similarTo(item.id, depth));
+    // And each subject's personal answer, for the history their next decision will read
+    // (scoring it was about a quarter of a decision, ADR 0006 stop 23). A history that
+    // differs by then (a new event, a withdrawn consent) is answered as it comes.
+    const since = now - HISTORY_DAYS * DAY;
+    for (const events of bySubject.values()) {
+      const history = historyAsRead(events, catalog, since);
+      if (history.length > 0) state.personal.warm(history, depth);
+    }
     return state;
   }
 
@@ -515,16 +553,12 @@ export class DecisionService {
       // The model weighs only the most recent items (maxHistory); older ones cost without changing the answer much.
       // Each answer with its catalog entry, found by the model's item index (an item the model
       // knows and the catalog does not has none, and the pipeline leaves it out).
-      personal: (history, k) => {
-        const { entries } = state;
-        return rec.recommendForHistoryIndexed(history.slice(-PERSONAL_HISTORY), k).map((r) => {
-          const anchor = 'anchor' in r.reason ? r.reason.anchor : undefined;
-          const item = entries[r.index];
-          return anchor === undefined
-            ? { itemId: r.itemId, score: r.score, item }
-            : { itemId: r.itemId, score: r.score, anchor, item };
-        });
-      },
+      personal: (history, k) =>
+        state.personal.answer(
+          history.length > PERSONAL_HISTORY ? history.slice(-PERSONAL_HISTORY) : history,
+          k,
+          state.entries,
+        ),
       popular: (category, k) => {
         const key = category ?? '';
         const now = this.#now();
@@ -710,7 +744,12 @@ export class DecisionService {
 
   /** Removes a subject's contribution from the models; the published relations are then stale. */
   #forget(state: TenantState, subjectId: string): void {
+    const before = state.rec.version;
     state.rec.removeSubject(subjectId);
+    // Called on every decision of a subject without consent: nothing changes when the models never knew them.
+    if (state.rec.version === before) return;
+    // The kept personal answers hold histories as keys: an erased one goes at once.
+    state.personal.clear();
     state.relationsStale = true;
   }
 

@@ -6,7 +6,9 @@ import { describeEachStore } from '../../platform/db/testing.ts';
 import type { App } from '../../platform/http.ts';
 import type { TestTenant } from '../../platform/testing-app.ts';
 import { bearer, createTestTenant, testApp } from '../../platform/testing-app.ts';
+import { recordCalls } from '../../platform/testing-calls.ts';
 import { DEMO_POLICY_VERSION, seedDemoShop } from './demo-shop.ts';
+import { PersonalAnswers } from './personal-answers.ts';
 
 interface Decision {
   decisionId: string;
@@ -226,23 +228,49 @@ describeEachStore('decisions end to end (demo shop)', (getDb) => {
   });
 
   test('the similar items of every item are computed when the models are built, not on its page’s first decision', async () => {
-    const similarTo = Recommender.prototype.similarTo;
-    const asked: string[] = [];
-    Recommender.prototype.similarTo = function (this: Recommender, ...args: Parameters<typeof similarTo>) {
-      asked.push(args[0]);
-      return similarTo.apply(this, args);
-    };
+    const similar = recordCalls(Recommender.prototype, 'similarTo');
     try {
       services.decisions.invalidate(shop.id);
       await services.decisions.warm([shop.id]);
+      const asked = similar.calls.map(([itemId]) => itemId);
       assert.ok(asked.includes('coat-wool') && asked.includes('gloves-leather'), `warmed: ${asked.join(', ')}`);
-      asked.length = 0;
+      similar.calls.length = 0;
       const d = await decide({ placement: 'product', context: { itemId: 'coat-wool' } });
-      assert.deepEqual(asked, []);
+      assert.deepEqual(similar.calls, []);
       assert.equal(d.mode, 'contextual');
       assert.ok(d.items.length > 0);
     } finally {
-      Recommender.prototype.similarTo = similarTo;
+      similar.restore();
+    }
+  });
+
+  test('every shopper’s personal answer is computed with the models; a visitor without consent does not drop them', async () => {
+    const personal = recordCalls(Recommender.prototype, 'recommendForHistoryIndexed');
+    const cleared = recordCalls(PersonalAnswers.prototype, 'clear');
+    try {
+      services.decisions.invalidate(shop.id);
+      await services.decisions.warm([shop.id]);
+      assert.ok(personal.calls.length >= 4, `warmed: ${personal.calls.length}`);
+      personal.calls.length = 0;
+      const first = await decide({ placement: 'home', subjectId: 'chloe' });
+      assert.equal(first.mode, 'personalized');
+      assert.ok(
+        first.items.some((i) => i.reasons.some((r) => r.code === 'bought')),
+        JSON.stringify(first.items),
+      );
+      assert.equal(personal.calls.length, 0);
+      // Emma gave no consent: her decision removes her from the models, who never knew her.
+      assert.equal((await decide({ placement: 'home', subjectId: 'emma' })).mode, 'popular');
+      const again = await decide({ placement: 'home', subjectId: 'chloe', limit: 3 });
+      assert.equal(personal.calls.length, 0);
+      assert.deepEqual(ids(again), ids(first).slice(0, 3));
+      // Removing a shopper the models knew drops the kept answers at once (their keys are histories).
+      cleared.calls.length = 0;
+      await services.decisions.forgetInModels(shop.id, 'bruno');
+      assert.equal(cleared.calls.length, 1);
+    } finally {
+      personal.restore();
+      cleared.restore();
     }
   });
 
