@@ -55,19 +55,17 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 22: the similar items of every item are now computed with the
-models, as the complements were (a page item new to a process had made its
-decision cost about a fifth more), and the ranking stage allocates a third
-of what it did (a decision allocated 150 KB, now 127 KB). In one process,
-both loading orders, 30 rounds: 0.926 of stop 21's CPU per decision
-(bench/results/decide-ab.md; an earlier run of the same comparison gave
-0.879). The personal model's answers then got their catalog entries by
-index instead of by id (0.974 of the commit before, within the noise). New
-line above: the same decisions cost more CPU each when the process slept
-2 ms before each, because other guests of the host use the caches
-meanwhile (memory-bound work pays, arithmetic hardly does); this is why the
-server spends more per decision at a fixed offered rate than saturated.
-See docs/adr/0006-decision-pipeline.md, "Idle costs cache (stop 22)".`;
+const STOP_NOTES = `Stop 23: the personal model's answer for each history is
+now kept (packed as numbers, keyed by the history, as of the models'
+version), and the model build computes the answer of every subject it
+learned from, as it already did for every item's complements and similar
+items: scoring a history had been about a quarter of an in-process
+decision. In one process, both loading orders, 12 rounds: 0.728 of stop
+22's CPU per decision; two servers side by side (one process each,
+saturated): 0.603 against 0.711 ms of server CPU per decision. A decision
+of an identified subject without consent also no longer makes the models'
+version move (it undid the warm-up). See docs/adr/0006-decision-pipeline.md,
+"Personal answers kept (stop 23)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -389,6 +387,7 @@ the build time above says how fast the machine was during this run.
 | 19 | 1.098 / 2.468 ms | 1.473 ms | 1,508/s (2 processes; 3,000/s offered: 1,407/s, overloaded; 1,000/s: p99 28 ms; AMD EPYC, slow phase, probe 4 MB read ~60 ns) | 44 ms | 1.205 ms |
 | 20 | 0.739 / 1.975 ms | 0.942 ms | 2,612/s (2 processes; 3,000/s offered: 2,428/s, overloaded; 2,000/s: p99 198 ms; 1,000/s: p99 100 ms; AMD EPYC, PVM guest) | 70 ms | 0.652 ms |
 | 21 | 0.485 / 1.185 ms | 0.65 ms | 2,186/s (2 processes; 3,000/s offered: 1,909/s, overloaded; 2,000/s: 1,756/s, overloaded; 1,000/s: p99 187 ms; AMD EPYC, PVM guest) | 84 ms | 0.768 ms |
+| 22 | 0.774 / 1.546 ms | 1.006 ms | 2,905/s (2 processes; 3,000/s offered: 2,909/s, 1,346 waiting, p99 501 ms; 2,000/s: p99 18 ms; 1,000/s: p99 6 ms; AMD EPYC, PVM guest; in-process part in a slow phase) | 23 ms | 0.623 ms |
 
 ${STOP_NOTES}
 `,
