@@ -57,22 +57,35 @@ export const asSubject = (tenant: TestTenant, subject: string) => ({
 
 /**
  * For a store suite: before its tests, the application on the suite's database
- * and a test tenant seeded with the demo shop; closed after them. The fields
- * are set once the suite's `before` has run.
+ * and a test tenant, seeded by `seed`; closed after them. The fields are set
+ * once the suite's `before` has run.
  */
-export function demoShopSuite(
+export function shopSuite(
   getDb: () => Db,
-  options: { now?: () => number; config?: Record<string, string> } = {},
+  options: {
+    now?: () => number;
+    config?: Record<string, string>;
+    seed?: (services: Services, tenantId: string) => Promise<void>;
+  } = {},
 ): { app: App; services: Services; shop: TestTenant } {
+  const { seed, ...appOptions } = options;
   const suite = {} as { app: App; services: Services; shop: TestTenant };
   before(async () => {
-    Object.assign(suite, await testApp(getDb(), options));
+    Object.assign(suite, await testApp(getDb(), appOptions));
     suite.shop = await createTestTenant(suite.services);
-    await seedDemoShop(suite.services, suite.shop.id);
+    await seed?.(suite.services, suite.shop.id);
   });
   after(async () => {
     await suite.app.close();
     await suite.services.decisions.close();
   });
   return suite;
+}
+
+/** {@link shopSuite} with the demo shop. */
+export function demoShopSuite(
+  getDb: () => Db,
+  options: { now?: () => number; config?: Record<string, string> } = {},
+): { app: App; services: Services; shop: TestTenant } {
+  return shopSuite(getDb, { ...options, seed: (services, tenantId) => seedDemoShop(services, tenantId) });
 }

@@ -109,7 +109,7 @@ export class SimilarItemsModel {
     this.#apply(seen, seen.length - 1, 1);
   }
 
-  /** Removes every contribution of the subject exactly. */
+  /** Removes every contribution of the subject exactly; false when the model never saw them. */
   removeSubject(subjectId: string): boolean {
     const seen = this.#seen.get(subjectId);
     if (!seen) return false;

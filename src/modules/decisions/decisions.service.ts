@@ -473,7 +473,7 @@ export class DecisionService {
     const since = now - HISTORY_DAYS * DAY;
     for (const events of bySubject.values()) {
       const history = historyAsRead(events, catalog, since);
-      if (history.length > 0) state.personal.warm(history, depth);
+      if (history.length > 0 && !state.personal.warm(history, depth)) break;
     }
     return state;
   }
@@ -746,9 +746,10 @@ export class DecisionService {
   #forget(state: TenantState, subjectId: string): void {
     const before = state.rec.version;
     state.rec.removeSubject(subjectId);
+    // The models no longer hold the subject's events: a later consent lets them learn them again.
+    state.trained.delete(subjectId);
     // Called on every decision of a subject without consent: nothing changes when the models never knew them.
     if (state.rec.version === before) return;
-    // The kept personal answers hold histories as keys: an erased one goes at once.
     state.personal.clear();
     state.relationsStale = true;
   }
@@ -946,6 +947,11 @@ export class DecisionService {
     if (!state) return;
     const s = await state;
     this.#forget(s, subjectId);
+    // Even when the models did not know the subject: a kept personal answer may hold
+    // their history as its key (a decision reads the events the models skipped), and
+    // the relations are published again without them before an erasure returns.
+    s.personal.clear();
+    s.relationsStale = true;
     // The cached popular lists counted the subject too.
     s.popular.clear();
     await this.#publishRelations(tenantId, s);

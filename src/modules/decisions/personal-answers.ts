@@ -4,8 +4,12 @@ import type { IndexedRecommendation, Recommender } from '../../core/recommend/re
 /** A history as the pipeline hands it to the personal source, oldest first. */
 export type PersonalHistory = readonly { readonly itemId: string; readonly kind: InteractionKind }[];
 
-/** How many answers are kept at most; past it they are dropped and kept again as asked. */
-const MAX_KEPT = 200_000;
+/**
+ * How many answers are kept at most (each about 1-2 KB with its key): past
+ * it they are all dropped and kept again as asked, and {@link
+ * PersonalAnswers.warm} stops keeping more.
+ */
+const MAX_KEPT = 100_000;
 
 const KIND_CODE: Record<InteractionKind, string> = { view: 'v', cart: 'c', purchase: 'p' };
 
@@ -110,11 +114,17 @@ export class PersonalAnswers {
     return out;
   }
 
-  /** Computes and keeps the answer of `k` items for `history` now, so that the decision that asks finds it. */
-  warm(history: PersonalHistory, k: number): void {
+  /**
+   * Computes and keeps the answer of `k` items for `history` now, so that
+   * the decision that asks finds it; false once as many are kept as may be
+   * (nothing is dropped to make room).
+   */
+  warm(history: PersonalHistory, k: number): boolean {
     this.#current();
+    if (this.#kept.size >= MAX_KEPT) return false;
     const key = keyOf(history);
     if (this.#serving(key, k) === undefined) this.#keep(key, k, this.#rec.recommendForHistoryIndexed(history, k));
+    return true;
   }
 
   /** Drops every kept answer (an erasure drops them at once, not at the next decision). */
