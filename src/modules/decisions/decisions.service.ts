@@ -935,13 +935,18 @@ export class DecisionService {
     for (const subjectId of subjects) {
       if (!matches(subjectId)) continue;
       await this.forgetInModels(tenantId, subjectId);
-      await this.forgetTrainedEvents(tenantId, subjectId);
       removed++;
     }
     return removed;
   }
 
-  /** Removes the subject's contribution from the tenant's in-memory models (their data stays). */
+  /**
+   * Removes the subject's contribution from the tenant's in-memory models
+   * (their data stays), with which of their events the models learned (the
+   * keys hold the subject id): after an erasure nothing keyed by the subject
+   * stays in memory, and after a withdrawal a later consent lets the models
+   * learn them again.
+   */
   async forgetInModels(tenantId: string, subjectId: string): Promise<void> {
     const state = this.#states.get(tenantId);
     if (!state) return;
@@ -955,18 +960,6 @@ export class DecisionService {
     // The cached popular lists counted the subject too.
     s.popular.clear();
     await this.#publishRelations(tenantId, s);
-  }
-
-  /**
-   * Forgets which of the subject's events the models have seen (the keys hold
-   * the subject id): after an erasure nothing keyed by the subject stays in
-   * memory, and after a withdrawal a later consent lets the models learn them again.
-   */
-  async forgetTrainedEvents(tenantId: string, subjectId: string): Promise<void> {
-    const state = this.#states.get(tenantId);
-    if (!state) return;
-    const { trained } = await state;
-    trained.delete(subjectId);
   }
 
   /** Erases what decisions kept about a subject (audit records, counters, model contribution). */

@@ -38,10 +38,11 @@ export interface RightsPorts {
   readonly decisions: {
     /** Flushes pending audit records, erases the subject's, and removes the subject from the models. */
     eraseSubject(tenantId: string, subjectId: string): Promise<number>;
-    /** Removes the subject's contribution from the in-memory models, keeping the data. */
+    /**
+     * Removes the subject's contribution from the in-memory models, keeping the
+     * data, and which of their events the models saw (their keys hold the subject id).
+     */
     forgetInModels?(tenantId: string, subjectId: string): Promise<void>;
-    /** Forgets which of the subject's events the models saw (their keys hold the subject id). */
-    forgetTrainedEvents?(tenantId: string, subjectId: string): Promise<void>;
     /** Forgets the tenant's models; they are rebuilt from the database on next use. */
     invalidate(tenantId: string): void;
     /** Removes every subject `matches` picks from the tenant's models, if built here; returns how many. */
@@ -302,7 +303,6 @@ export class RightsService {
     );
     // Decisions made while erasing are flushed and erased too, and the models forget the subject.
     erased.decisions += await this.#ports.decisions.eraseSubject(tenantId, subjectId);
-    await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
     return { requestId: log.id, erasedAt: iso(now), erased };
   }
 
@@ -416,7 +416,6 @@ export class RightsService {
   /** This node's models forget the subject at once; the feed tells the other nodes. */
   async #forgetInModels(tenantId: string, subjectId: string): Promise<void> {
     await this.#ports.decisions.forgetInModels?.(tenantId, subjectId);
-    await this.#ports.decisions.forgetTrainedEvents?.(tenantId, subjectId);
     const hmac = this.#hmac(await this.#secret(tenantId), subjectId);
     await this.#store.appendModelRemoval(tenantId, hmac, this.#now());
   }
