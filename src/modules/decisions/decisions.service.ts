@@ -215,22 +215,40 @@ function entriesByIndex(catalog: MemoryCatalog, items: ItemIndex): (CatalogItem 
   return entries;
 }
 
+/** A subject's consents as the models learned their events: granted for personalization. */
+const LEARNED_CONSENTS: ReadonlyMap<Purpose, EffectiveStatus> = new Map([['personalization', 'granted']]);
+
 /**
  * The history a decision hands the personal model for a subject whose
- * events are `events` (all consented, as the models learned them): oldest
- * first in the store's order (time, then event id), only catalog items of
- * no sensitive class, since `since`, the latest PERSONAL_HISTORY. A
- * subject who consented to a sensitive class reads a longer history and is
- * answered as their decision comes.
+ * events are `events` (all consented, as the models learned them): the
+ * consented view's, built from the events since `since` in the store's order
+ * (time, then event id), the latest PERSONAL_HISTORY. A subject who
+ * consented to a sensitive class reads a longer history and is answered as
+ * their decision comes.
  */
-function historyAsRead(events: TrainingEvent[], catalog: MemoryCatalog, since: number): PersonalHistory {
+function historyAsRead(
+  subjectId: string,
+  events: TrainingEvent[],
+  catalog: MemoryCatalog,
+  since: number,
+): PersonalHistory {
   events.sort((a, b) => a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-  const history: { itemId: string; kind: TrainingEvent['type'] }[] = [];
-  for (const e of events) {
-    if (e.occurredAt < since || catalog.item(e.itemId)?.sensitiveClass !== null) continue;
-    history.push({ itemId: e.itemId, kind: e.type });
-  }
-  return history.slice(-PERSONAL_HISTORY);
+  const interactions: Interaction[] = [];
+  for (const e of events)
+    if (e.occurredAt >= since)
+      interactions.push({ itemId: e.itemId, kind: e.type, at: e.occurredAt, purpose: 'personalization' });
+  const view = ConsentedView.build({
+    purpose: 'personalization',
+    placementKind: 'onsite',
+    subjectId,
+    consents: LEARNED_CONSENTS,
+    records: { interactions, declarations: {} },
+    catalog,
+    gpc: false,
+    knownMinor: false,
+    controlGroup: false,
+  });
+  return view.history().slice(-PERSONAL_HISTORY);
 }
 
 /** The set of event ids the models learned from the subject, created when missing. */
@@ -471,8 +489,8 @@ export class DecisionService {
     // (scoring it was about a quarter of a decision, ADR 0006 stop 23). A history that
     // differs by then (a new event, a withdrawn consent) is answered as it comes.
     const since = now - HISTORY_DAYS * DAY;
-    for (const events of bySubject.values()) {
-      const history = historyAsRead(events, catalog, since);
+    for (const [subjectId, events] of bySubject) {
+      const history = historyAsRead(subjectId, events, catalog, since);
       if (history.length > 0 && !state.personal.warm(history, depth)) break;
     }
     return state;
