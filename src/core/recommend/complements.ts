@@ -258,8 +258,8 @@ export class ComplementsModel {
     const na = this.#pairs.total(anchor) / WEIGHT_UNIT;
     if (na === 0 || baskets === 0) return out;
     const raw = new Map<number, number>();
-    for (const [j, u] of this.#pairs.outOf(anchor) ?? []) addTo(raw, j, u);
-    for (const [j, u] of this.#pairs.into(anchor) ?? []) addTo(raw, j, u);
+    for (const row of [this.#pairs.outRow(anchor), this.#pairs.inRow(anchor)])
+      for (let n = 0; n < (row?.items.length ?? 0); n++) addTo(raw, row?.items[n] as number, row?.units[n] as number);
     const { shrink, minSupport } = this.options;
     for (const [j, u] of raw) {
       const n = u / WEIGHT_UNIT;
@@ -301,9 +301,11 @@ export class ComplementsModel {
     }
     for (const members of stats.members.values()) this.#sortMembers(members);
     for (const [i, ci] of categoryOf) {
-      for (const [j, u] of this.#pairs.outOf(i) ?? []) {
-        const cj = categoryOf.get(j);
+      const row = this.#pairs.outRow(i);
+      for (let n = 0; n < (row?.items.length ?? 0); n++) {
+        const cj = categoryOf.get(row?.items[n] as number);
         if (cj === undefined || cj === ci) continue;
+        const u = row?.units[n] as number;
         this.#addCategoryPair(stats, ci, cj, u);
         this.#addCategoryPair(stats, cj, ci, u);
       }
@@ -314,6 +316,17 @@ export class ComplementsModel {
 
   #sortMembers(members: [number, number][]): void {
     members.sort((a, b) => b[1] - a[1] || this.items.compareIds(a[0], b[0]));
+  }
+
+  /**
+   * Keeps the pair weights as array rows alone once the model is built
+   * (`PairCounts.compactAll`); answers are the same.
+   *
+   * @example
+   * model.prepare();
+   */
+  prepare(): void {
+    this.#pairs.compactAll();
   }
 
   /**

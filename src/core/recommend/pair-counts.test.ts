@@ -25,6 +25,9 @@ test('array rows kept in step with changes are exactly the rows sorted again fro
     const rnd = lcg(seed);
     const n = 8;
     const kept = new PairCounts(tie);
+    // The same changes on rows kept alone from a random step on (compactAll).
+    const compacted = new PairCounts(tie);
+    const compactAt = Math.floor(rnd() * 300);
     const ops: [number, number, number][] = [];
     for (let step = 0; step < 400; step++) {
       const i = Math.floor(rnd() * n);
@@ -36,49 +39,60 @@ test('array rows kept in step with changes are exactly the rows sorted again fro
         : [i, j, 1 + Math.floor(rnd() * 3)];
       ops.push(op);
       kept.addPair(...op);
+      if (step === compactAt) compacted.compactAll();
+      compacted.addPair(...op);
       if (step % 3 === 0) rowsOf(kept, n); // read (and cache) the rows between changes
       const fresh = new PairCounts(tie);
       for (const o of ops) fresh.addPair(...o);
       assert.deepEqual(rowsOf(kept, n), rowsOf(fresh, n), `seed ${seed}, step ${step}`);
+      assert.deepEqual(rowsOf(compacted, n), rowsOf(fresh, n), `compacted at ${compactAt}, seed ${seed}, step ${step}`);
+      assert.equal(compacted.pairCount, fresh.pairCount, `seed ${seed}, step ${step}`);
+      const name = String;
+      assert.deepEqual(compacted.snapshot(name), fresh.snapshot(name), `seed ${seed}, step ${step}`);
     }
   }
 });
 
-test('totals, pairs and their counts read by index agree with what was added and taken back', () => {
-  const rnd = lcg(7);
-  const pc = new PairCounts();
-  const totals = new Map<number, number>();
-  const pairs = new Map<string, number>();
-  for (let step = 0; step < 2000; step++) {
-    // Index -1 is a caller's own counter (the complements model counts baskets there).
-    const i = Math.floor(rnd() * 40) - 1;
-    const units = rnd() < 0.3 ? -(totals.get(i) ?? 0) : 1 + Math.floor(rnd() * 5);
-    pc.addTotal(i, units);
-    totals.set(i, (totals.get(i) ?? 0) + units);
-    if (i >= 0) {
-      const j = Math.floor(rnd() * 4); // few targets, so that rows empty out again
-      const key = `${i}>${j}`;
-      const w = rnd() < 0.3 ? -(pairs.get(key) ?? 0) : 1 + Math.floor(rnd() * 3);
-      pc.addPair(i, j, w);
-      pairs.set(key, (pairs.get(key) ?? 0) + w);
+for (const compactAt of [undefined, 0, 1000])
+  test(`totals, pairs and their counts agree with what was added and taken back (rows alone from step ${compactAt ?? 'never'})`, () => {
+    const rnd = lcg(7);
+    const pc = new PairCounts();
+    const totals = new Map<number, number>();
+    const pairs = new Map<string, number>();
+    for (let step = 0; step < 2000; step++) {
+      if (step === compactAt) pc.compactAll();
+      // Index -1 is a caller's own counter (the complements model counts baskets there).
+      const i = Math.floor(rnd() * 40) - 1;
+      const units = rnd() < 0.3 ? -(totals.get(i) ?? 0) : 1 + Math.floor(rnd() * 5);
+      pc.addTotal(i, units);
+      totals.set(i, (totals.get(i) ?? 0) + units);
+      if (i >= 0) {
+        const j = Math.floor(rnd() * 4); // few targets, so that rows empty out again
+        const key = `${i}>${j}`;
+        const w = rnd() < 0.3 ? -(pairs.get(key) ?? 0) : 1 + Math.floor(rnd() * 3);
+        pc.addPair(i, j, w);
+        pairs.set(key, (pairs.get(key) ?? 0) + w);
+      }
     }
-  }
-  for (let i = -1; i < 60; i++) assert.equal(pc.total(i), totals.get(i) ?? 0, `total of ${i}`);
-  const expected = [...totals].filter(([, u]) => u !== 0).sort((a, b) => a[0] - b[0]);
-  assert.deepEqual(
-    [...pc.items()].sort((a, b) => a[0] - b[0]),
-    expected,
-  );
-  const kept = [...pairs].filter(([, w]) => w !== 0);
-  assert.equal(pc.pairCount, kept.length);
-  for (const [key, w] of kept) {
-    const [i, j] = key.split('>').map(Number) as [number, number];
-    assert.equal(pc.outOf(i)?.get(j), w, key);
-    assert.equal(pc.into(j)?.get(i), w, key);
-  }
-  for (let i = 0; i < 60; i++) {
-    // A row whose pairs were all taken back is gone, not empty.
-    if (pc.outOf(i)) assert.ok((pc.outOf(i)?.size ?? 0) > 0);
-    assert.equal(pc.outRow(i)?.items.length, pc.outOf(i)?.size);
-  }
-});
+    for (let i = -1; i < 60; i++) assert.equal(pc.total(i), totals.get(i) ?? 0, `total of ${i}`);
+    const expected = [...totals].filter(([, u]) => u !== 0).sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(
+      [...pc.items()].sort((a, b) => a[0] - b[0]),
+      expected,
+    );
+    const kept = [...pairs].filter(([, w]) => w !== 0);
+    assert.equal(pc.pairCount, kept.length);
+    for (const [key, w] of kept) {
+      const [i, j] = key.split('>').map(Number) as [number, number];
+      assert.equal(pc.weight(i, j), w, key);
+      const into = pc.inRow(j);
+      assert.equal(into?.units[into.items.indexOf(i)], w, key);
+    }
+    for (let i = 0; i < 60; i++) {
+      // A row whose pairs were all taken back is gone, not empty.
+      const out = pc.outRow(i);
+      if (out) assert.ok(out.items.length > 0);
+      assert.equal(out?.items.length, kept.filter(([key]) => key.startsWith(`${i}>`)).length || undefined);
+      for (let j = 0; j < 4; j++) if (!pairs.get(`${i}>${j}`)) assert.equal(pc.weight(i, j), 0);
+    }
+  });

@@ -14,15 +14,20 @@ export interface CompactRow {
 /**
  * Sparse directed pair weights (`i → j`) and per-item totals, kept in integer
  * fixed-point units (see `exact-weight.ts`) so that every update can be undone
- * exactly. Both directions are indexed: `outOf(i)` lists `j` with `i → j`,
- * `into(j)` lists `i` with `i → j`.
+ * exactly. Both directions are indexed: `outRow(i)` lists `j` with `i → j`,
+ * `inRow(j)` lists `i` with `i → j`.
+ *
+ * While a model is built, each row is also a `Map`, so that adding a pair is
+ * one hash update; {@link PairCounts.compactAll} then keeps the array rows
+ * alone (the maps were a quarter of a server process's heap on the Sports
+ * data, and every young-generation collection walks the whole heap's pages).
  *
  * @example
  * const pc = new PairCounts();
  * pc.addPair(0, 1, 3);
- * pc.outOf(0)?.get(1); // 3
+ * pc.weight(0, 1); // 3
  * pc.addPair(0, 1, -3);
- * pc.outOf(0); // undefined
+ * pc.outRow(0); // undefined
  */
 /** A copy of `a` without its entry at `at`. */
 function withoutAt<T extends Int32Array | Float64Array>(a: T, at: number): T {
@@ -65,10 +70,18 @@ export class PairCounts {
   readonly #outRows: (CompactRow | undefined)[] = [];
   readonly #inRows: (CompactRow | undefined)[] = [];
   readonly #tieBreak: (a: number, b: number) => number;
+  /** Whether the maps are gone and the array rows are the only copy ({@link compactAll}). */
+  #compactOnly = false;
 
   /** Adds `units` (may be negative) to the weight of `i → j`. */
   addPair(i: number, j: number, units: number): void {
     if (units === 0) return;
+    if (this.#compactOnly) {
+      const weight = PairCounts.#weightIn(this.#outRows[i], j) + units;
+      this.#update(this.#outRows, i, j, weight);
+      this.#update(this.#inRows, j, i, weight);
+      return;
+    }
     PairCounts.#bump(this.#out, i, j, units);
     PairCounts.#bump(this.#in, j, i, units);
     const weight = this.#out[i]?.get(j) ?? 0;
@@ -87,7 +100,12 @@ export class PairCounts {
    */
   #update(cache: (CompactRow | undefined)[], i: number, j: number, weight: number): void {
     const row = cache[i];
-    if (!row) return;
+    if (!row) {
+      // Without maps, a missing row is an empty one; with them, one not built yet.
+      if (this.#compactOnly && weight !== 0)
+        setAt(cache, i, { items: Int32Array.of(j), units: Float64Array.of(weight) });
+      return;
+    }
     const { items, units } = row;
     const at = items.indexOf(j);
     if (at === -1 && weight === 0) return;
@@ -175,14 +193,32 @@ export class PairCounts {
     this.#grandTotal += units;
   }
 
-  /** Weights of the pairs leaving `i`, or undefined when none. */
-  outOf(i: number): ReadonlyMap<number, number> | undefined {
-    return this.#out[i];
+  /**
+   * Builds the array row of every item in both directions and drops the
+   * maps: from then on, changes edit the array rows (a linear search of the
+   * row for the pair, as keeping the rows in step already did), and nothing
+   * is held twice. Answers are the same before and after.
+   *
+   * @example
+   * pc.compactAll(); // once the model is built
+   */
+  compactAll(): void {
+    if (this.#compactOnly) return;
+    for (let i = 0; i < this.#out.length; i++) this.outRow(i);
+    for (let j = 0; j < this.#in.length; j++) this.inRow(j);
+    this.#out.length = 0;
+    this.#in.length = 0;
+    this.#compactOnly = true;
   }
 
-  /** Weights of the pairs arriving at `j`, or undefined when none. */
-  into(j: number): ReadonlyMap<number, number> | undefined {
-    return this.#in[j];
+  /** The weight of `i → j` (0 when none). */
+  weight(i: number, j: number): number {
+    return this.#compactOnly ? PairCounts.#weightIn(this.#outRows[i], j) : (this.#out[i]?.get(j) ?? 0);
+  }
+
+  static #weightIn(row: CompactRow | undefined, j: number): number {
+    const at = row ? row.items.indexOf(j) : -1;
+    return at === -1 ? 0 : ((row as CompactRow).units[at] as number);
   }
 
   /** Total units of item `i` (0 when unknown). */
@@ -203,7 +239,8 @@ export class PairCounts {
   /** Number of stored directed pairs. */
   get pairCount(): number {
     let n = 0;
-    for (const row of this.#out) n += row?.size ?? 0;
+    if (this.#compactOnly) for (const row of this.#outRows) n += row?.items.length ?? 0;
+    else for (const row of this.#out) n += row?.size ?? 0;
     return n;
   }
 
@@ -214,9 +251,15 @@ export class PairCounts {
    */
   snapshot(name: (i: number) => string): { pairs: [string, string, number][]; totals: [string, number][] } {
     const pairs: [string, string, number][] = [];
-    this.#out.forEach((row, i) => {
-      for (const [j, u] of row ?? []) pairs.push([name(i), name(j), u]);
-    });
+    if (this.#compactOnly)
+      this.#outRows.forEach((row, i) => {
+        for (let n = 0; n < (row?.items.length ?? 0); n++)
+          pairs.push([name(i), name(row?.items[n] as number), row?.units[n] as number]);
+      });
+    else
+      this.#out.forEach((row, i) => {
+        for (const [j, u] of row ?? []) pairs.push([name(i), name(j), u]);
+      });
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     const totals: [string, number][] = [...this.#totals].map(([i, u]) => [name(i), u]);
     totals.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -202,17 +202,15 @@ export class PersonalTopNModel {
   }
 
   /**
-   * Builds the array copies of every row now rather than on first use.
+   * Builds the array copies of every row now rather than on first use, and
+   * keeps them alone from then on (`PairCounts.compactAll`).
    *
    * @example
    * model.prepare();
    */
   prepare(): void {
     this.#candidateDamping();
-    for (let i = 0; i < this.items.size; i++) {
-      this.#pairs.outRow(i);
-      this.#pairs.inRow(i);
-    }
+    this.#pairs.compactAll();
   }
 
   /** The stored history of a subject (item ids in order), empty when unknown. */

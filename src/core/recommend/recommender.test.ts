@@ -61,9 +61,11 @@ function answers(rec: Recommender): unknown {
 describe('Recommender erasure', () => {
   it('train with X then remove X gives exactly the state and answers of training without X (property)', () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 0, maxLength: 60 }), (raw) => {
+      fc.property(fc.array(eventArb, { minLength: 0, maxLength: 60 }), fc.boolean(), (raw, prepared) => {
         const events = raw.map(toEvent);
         const withX = build(events);
+        // Prepared, the models keep their pair weights as array rows alone (PairCounts.compactAll).
+        if (prepared) withX.prepare();
         const withoutX = build(events.filter((e) => e.subjectId !== 'x'));
         // Query before erasing too, so caches built with X must be invalidated.
         answers(withX);
@@ -77,19 +79,29 @@ describe('Recommender erasure', () => {
 
   it('learning online between queries gives exactly the answers of training on everything at once (property)', () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 0, maxLength: 60 }), fc.nat(60), fc.boolean(), (raw, cut, damp) => {
-        const events = raw.map(toEvent);
-        // With and without popularity damping of the personal model's candidates.
-        const options: RecommenderOptions = damp ? { personalScoring: { beta: 0.4 } } : {};
-        const online = build(events.slice(0, cut), options);
-        // Queries between the events, so that the caches they build must follow each change.
-        answers(online);
-        for (const [n, e] of events.slice(cut).entries()) {
-          online.add(e);
-          if (n % 4 === 0) answers(online);
-        }
-        assert.deepEqual(answers(online), answers(build(events, options)));
-      }),
+      fc.property(
+        fc.array(eventArb, { minLength: 0, maxLength: 60 }),
+        fc.nat(60),
+        fc.boolean(),
+        fc.boolean(),
+        (raw, cut, damp, prepared) => {
+          const events = raw.map(toEvent);
+          // With and without popularity damping of the personal model's candidates.
+          const options: RecommenderOptions = damp ? { personalScoring: { beta: 0.4 } } : {};
+          const online = build(events.slice(0, cut), options);
+          // Prepared after the first events, the rest is learned into array rows alone (PairCounts.compactAll).
+          if (prepared) online.prepare();
+          // Queries between the events, so that the caches they build must follow each change.
+          answers(online);
+          for (const [n, e] of events.slice(cut).entries()) {
+            online.add(e);
+            if (n % 4 === 0) answers(online);
+          }
+          const batch = build(events, options);
+          assert.deepEqual(answers(online), answers(batch));
+          assert.deepEqual(online.snapshot(), batch.snapshot());
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -250,7 +250,9 @@ export class Recommender {
 
   /**
    * Computes ahead of time what queries would otherwise compute on first use
-   * (attribute neighbours of every item), so that serving latency stays flat.
+   * (attribute neighbours of every item, the sorted rows of pair weights), so
+   * that serving latency stays flat, and keeps those rows instead of the maps
+   * they were built in.
    *
    * @example
    * rec.prepare();
@@ -258,6 +260,7 @@ export class Recommender {
   prepare(): void {
     this.personal.prepare();
     this.similar.prepare();
+    this.complements.prepare();
     for (let i = 0; i < this.items.size; i++) this.#neighbours.of(i);
   }
 

@@ -171,22 +171,20 @@ export class SimilarItemsModel {
   }
 
   /**
-   * Builds the array copies of every row now rather than on first use.
+   * Builds the array copies of every row now rather than on first use, and
+   * keeps them alone from then on (`PairCounts.compactAll`).
    *
    * @example
    * model.prepare();
    */
   prepare(): void {
     this.#inverseRoots();
-    for (let i = 0; i < this.items.size; i++) {
-      this.#pairs.outRow(i);
-      this.#pairs.inRow(i);
-    }
+    this.#pairs.compactAll();
   }
 
   /** Number of subjects who interacted with both items (0 when none). */
   coInteractions(a: number, b: number): number {
-    return ((this.#pairs.outOf(a)?.get(b) ?? 0) + (this.#pairs.into(a)?.get(b) ?? 0)) / WEIGHT_UNIT;
+    return (this.#pairs.weight(a, b) + this.#pairs.weight(b, a)) / WEIGHT_UNIT;
   }
 
   /**
