@@ -27,6 +27,29 @@ describe('ComplementsModel', () => {
     assert.ok(!top.includes('milk') || top.indexOf('milk') > top.indexOf('sauce'));
   });
 
+  it('finds a complement whichever of the two came first in the baskets, before and after prepare()', () => {
+    for (const prepared of [false, true]) {
+      const model = new ComplementsModel({ minSupport: 1 });
+      let at = 0;
+      for (let i = 0; i < 20; i++)
+        for (const itemId of ['tent', 'pegs'])
+          model.add({ subjectId: `s${i}`, itemId, kind: 'purchase', at: at++, basketId: 'o' });
+      for (let i = 0; i < 40; i++)
+        model.add({ subjectId: `t${i}`, itemId: `other${i % 5}`, kind: 'purchase', at: at++, basketId: 'o' });
+      if (prepared) model.prepare();
+      assert.deepEqual(
+        model.complementsOf('tent', 1).map((r) => r.itemId),
+        ['pegs'],
+        `prepared ${prepared}`,
+      );
+      assert.deepEqual(
+        model.complementsOf('pegs', 1).map((r) => r.itemId),
+        ['tent'],
+        `prepared ${prepared}`,
+      );
+    }
+  });
+
   it('ignores views and counts each item once per basket', () => {
     const model = new ComplementsModel({ minSupport: 1 });
     model.add({ subjectId: 's', itemId: 'a', kind: 'view', at: 1, basketId: 'o' });

@@ -45,6 +45,8 @@ test('array rows kept in step with changes are exactly the rows sorted again fro
       const fresh = new PairCounts(tie);
       for (const o of ops) fresh.addPair(...o);
       assert.deepEqual(rowsOf(kept, n), rowsOf(fresh, n), `seed ${seed}, step ${step}`);
+      // Its rows are first read once compacted, so compactAll must have built every one of them.
+      if (step < compactAt) continue;
       assert.deepEqual(rowsOf(compacted, n), rowsOf(fresh, n), `compacted at ${compactAt}, seed ${seed}, step ${step}`);
       assert.equal(compacted.pairCount, fresh.pairCount, `seed ${seed}, step ${step}`);
       const name = String;

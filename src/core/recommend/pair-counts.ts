@@ -11,24 +11,6 @@ export interface CompactRow {
   readonly units: Float64Array;
 }
 
-/**
- * Sparse directed pair weights (`i → j`) and per-item totals, kept in integer
- * fixed-point units (see `exact-weight.ts`) so that every update can be undone
- * exactly. Both directions are indexed: `outRow(i)` lists `j` with `i → j`,
- * `inRow(j)` lists `i` with `i → j`.
- *
- * While a model is built, each row is also a `Map`, so that adding a pair is
- * one hash update; {@link PairCounts.compactAll} then keeps the array rows
- * alone (the maps were a quarter of a server process's heap on the Sports
- * data, and every young-generation collection walks the whole heap's pages).
- *
- * @example
- * const pc = new PairCounts();
- * pc.addPair(0, 1, 3);
- * pc.weight(0, 1); // 3
- * pc.addPair(0, 1, -3);
- * pc.outRow(0); // undefined
- */
 /** A copy of `a` without its entry at `at`. */
 function withoutAt<T extends Int32Array | Float64Array>(a: T, at: number): T {
   const out = new (a.constructor as new (n: number) => T)(a.length - 1);
@@ -57,8 +39,27 @@ function setAt<T>(table: (T | undefined)[], i: number, value: T | undefined): vo
   table[i] = value;
 }
 
+/**
+ * Sparse directed pair weights (`i → j`) and per-item totals, kept in integer
+ * fixed-point units (see `exact-weight.ts`) so that every update can be undone
+ * exactly. Both directions are indexed: `outRow(i)` lists `j` with `i → j`,
+ * `inRow(j)` lists `i` with `i → j`.
+ *
+ * While a model is built, each row is also a `Map`, so that adding a pair is
+ * one hash update; {@link PairCounts.compactAll} then keeps the array rows
+ * alone (on the Sports data the maps were 212 of the 737 MB used in a server
+ * process's old space, and every young-generation collection visits the
+ * header of every old-space page).
+ *
+ * @example
+ * const pc = new PairCounts();
+ * pc.addPair(0, 1, 3);
+ * pc.weight(0, 1); // 3
+ * pc.addPair(0, 1, -3);
+ * pc.outRow(0); // undefined
+ */
 export class PairCounts {
-  /** Pair weights by source item (`i → j`), and by target item; indices are ≥ 0. */
+  /** Pair weights by source item (`i → j`), and by target item; indices are ≥ 0. Emptied by {@link compactAll}. */
   readonly #out: (Map<number, number> | undefined)[] = [];
   readonly #in: (Map<number, number> | undefined)[] = [];
   /** Totals by item; the map keeps their insertion order for {@link items} and negative keys (callers' own counters). */
@@ -66,7 +67,10 @@ export class PairCounts {
   /** The same totals by index ≥ 0, 0 when none, for reads on every query. */
   #totalAt = new Float64Array(0);
   #grandTotal = 0;
-  /** Array copies of rows for fast scans, kept in step as the rows change. */
+  /**
+   * Rows as arrays for fast scans, heaviest first: copies of the maps, kept
+   * in step as the rows change, until {@link compactAll} makes them the only copy.
+   */
   readonly #outRows: (CompactRow | undefined)[] = [];
   readonly #inRows: (CompactRow | undefined)[] = [];
   readonly #tieBreak: (a: number, b: number) => number;
@@ -90,8 +94,9 @@ export class PairCounts {
   }
 
   /**
-   * Brings the cached array copy of row `i`, if any, in step with the new
-   * weight of its entry `j` (0: gone), moving the entry to its place instead
+   * Brings the array row `i`, if built, in step with the new weight of its
+   * entry `j` (0: gone); without maps, a missing row is an empty one and is
+   * made for its first pair. The entry moves to its place instead
    * of dropping the copy: built again, a popular item's row (thousands of
    * entries) was sorted whole on its next read, and a query after each
    * learned event cost about ten times one without (Sports data, in process:
@@ -211,7 +216,7 @@ export class PairCounts {
     this.#compactOnly = true;
   }
 
-  /** The weight of `i → j` (0 when none). */
+  /** The weight of `i → j` (0 when none); without maps, a linear search of row `i`. */
   weight(i: number, j: number): number {
     return this.#compactOnly ? PairCounts.#weightIn(this.#outRows[i], j) : (this.#out[i]?.get(j) ?? 0);
   }

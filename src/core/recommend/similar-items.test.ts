@@ -23,4 +23,21 @@ describe('SimilarItemsModel', () => {
     assert.deepEqual(cold[0]?.reason, { kind: 'similar_to', anchor: 'new-shoe', basis: 'attributes' });
     assert.deepEqual(model.similarTo('unknown', 3), []);
   });
+
+  it('counts co-interactions the same from either item, before and after prepare()', () => {
+    for (const prepared of [false, true]) {
+      const model = new SimilarItemsModel();
+      for (let s = 0; s < 3; s++) {
+        model.add({ subjectId: `s${s}`, itemId: 'tent', kind: 'view', at: 1 });
+        model.add({ subjectId: `s${s}`, itemId: 'pegs', kind: 'view', at: 2 });
+      }
+      model.add({ subjectId: 'lone', itemId: 'pegs', kind: 'view', at: 3 });
+      if (prepared) model.prepare();
+      const [tent, pegs] = [model.items.intern('tent'), model.items.intern('pegs')];
+      assert.equal(model.coInteractions(tent, pegs), 3, `prepared ${prepared}`);
+      assert.equal(model.coInteractions(pegs, tent), 3, `prepared ${prepared}`);
+      model.removeSubject('s0');
+      assert.equal(model.coInteractions(pegs, tent), 2, `prepared ${prepared}`);
+    }
+  });
 });
