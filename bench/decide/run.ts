@@ -55,20 +55,22 @@ const CONCURRENCY = numberOption('concurrency', values.concurrency, USAGE, { min
 const RATES = (values.rate ?? '').split(',').map((r) => numberOption('rate', r, USAGE, { min: 1 }));
 const WORKERS = numberOption('workers', values.workers, USAGE, { min: 1 });
 /** What changed since the last recorded stop (written into the results). */
-const STOP_NOTES = `Stop 23: the personal model's answer for each history is
-now kept (packed as numbers, keyed by the history, as of the models'
-version), and the model build computes the answer of every subject it
-learned from, as it already did for every item's complements and similar
-items: scoring a history had been about a quarter of an in-process
-decision. In one process, both loading orders, 12 rounds: 0.728 of stop
-22's CPU per decision; two servers side by side (one process each,
-saturated): 0.603 against 0.711 ms of server CPU per decision. A decision
-of an identified subject without consent also no longer makes the models'
-version move (it undid the warm-up). Three recordings of this decision
-code within 40 minutes: saturated 3,205, 2,720 and 2,798/s at 0.515, 0.609
-and 0.59 ms of server CPU per decision; this file holds the last, whose
-probe shows the machine slowing during the run. See
-docs/adr/0006-decision-pipeline.md, "Personal answers kept (stop 23)".`;
+const STOP_NOTES = `Stop 24: the models keep their pair weights as array
+rows alone once built (PairCounts.compactAll): on this data, 212 MB less
+of a server process's old space, and young-generation collections 10-15 %
+shorter (each walks the header of every old-space page). This session's
+machine is another kind of guest (AMD EPYC, Firecracker): a system call
+costs about 0.75 µs and little after it, where stops 20-23's PVM guest
+measured 1-3 µs and 11-34 µs. On it, stop 23's code answered 4,682/s
+saturated at 0.382 ms of server CPU per decision; at 3,000/s offered every
+request was answered, with a p99 from 15 to 152 ms in 25 runs of 10-15 s
+(median 38 ms), at 0.45-0.55 ms of server CPU per decision. Four
+recordings of this stop's code before this one, within 25 minutes:
+saturated 4,931, 4,637, 4,845 and 4,688/s at 0.363, 0.389, 0.372 and
+0.376 ms; at 3,000/s offered, all answered, p99 17.4, 23.7, 28.8 and 18.9
+ms. The verdict below now counts a run that answered every request due as
+3,000/s (it compared 2,999/s, the answers over the time to the last one, with 3,000). See
+docs/adr/0006-decision-pipeline.md, "Another machine (stop 24)".`;
 const DAY = 24 * 3600 * 1000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -314,9 +316,15 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), command, machine, subjects: users.length, items: itemIds.length, interactions, seedSeconds, buildSeconds, probe: { start: probeStart, end: probeEnd }, inProcess: inProc, personalized, idleCost, returning: returningProc, overHttp }, null, 2)}\n`,
 );
 const sat = overHttp.saturated;
-const offeredMet = offered.some(
-  (o) => o.rate >= 3000 && o.perSecond >= 3000 && o.unsent === 0 && o.errors === 0 && o.p99 < 20,
+/**
+ * The run at 3,000/s or more that meets the HTTP target: every request due
+ * answered, none in error, p99 under 20 ms. (Answered per second counts up to
+ * the last answer, so a run that answered all of 3,000/s shows 2,999/s.)
+ */
+const offeredMet = offered.find(
+  (o) => o.rate >= 3000 && o.unsent === 0 && o.errors === 0 && o.decisions >= o.rate * SECONDS && o.p99 < 20,
 );
+const at3000 = offered.find((o) => o.rate >= 3000);
 writeFileSync(
   'bench/results/decide.md',
   `# Decision speed
@@ -354,7 +362,7 @@ ${offered
 | HTTP errors (all runs) | ${offered.reduce((n, o) => n + o.errors, sat.errors)} |
 
 Against the targets of issue 4: in-process p99 under 2 ms — ${inProc.p99 < 2 ? 'met' : `not met (${inProc.p99} ms; CPU alone is ${inProc.cpuMs} ms per decision)`};
-over HTTP at least 3,000 decisions/s with p99 under 20 ms — ${offeredMet ? 'met' : `not met (saturated, the server answers ${sat.perSecond}/s; at ${sat.serverCpuMsPerDecision} ms of server CPU per decision two idle cores would allow about ${Math.round(2000 / sat.serverCpuMsPerDecision)}/s)`}.
+over HTTP at least 3,000 decisions/s with p99 under 20 ms — ${offeredMet ? `met (${offeredMet.rate}/s offered: all ${offeredMet.decisions} requests answered, p99 ${offeredMet.p99} ms)` : `not met (${at3000 ? `${at3000.rate}/s offered: ${at3000.decisions} answered, ${at3000.unsent} not sent, p99 ${at3000.p99} ms; ` : ''}saturated, the server answers ${sat.perSecond}/s; at ${sat.serverCpuMsPerDecision} ms of server CPU per decision two idle cores would allow about ${Math.round(2000 / sat.serverCpuMsPerDecision)}/s)`}.
 
 Each decision reads the subject's consents, history and preferences from the
 store, runs the pipeline, and returns only after its audit record and counters
@@ -391,6 +399,7 @@ the build time above says how fast the machine was during this run.
 | 20 | 0.739 / 1.975 ms | 0.942 ms | 2,612/s (2 processes; 3,000/s offered: 2,428/s, overloaded; 2,000/s: p99 198 ms; 1,000/s: p99 100 ms; AMD EPYC, PVM guest) | 70 ms | 0.652 ms |
 | 21 | 0.485 / 1.185 ms | 0.65 ms | 2,186/s (2 processes; 3,000/s offered: 1,909/s, overloaded; 2,000/s: 1,756/s, overloaded; 1,000/s: p99 187 ms; AMD EPYC, PVM guest) | 84 ms | 0.768 ms |
 | 22 | 0.774 / 1.546 ms | 1.006 ms | 2,905/s (2 processes; 3,000/s offered: 2,909/s, 1,346 waiting, p99 501 ms; 2,000/s: p99 18 ms; 1,000/s: p99 6 ms; AMD EPYC, PVM guest; in-process part in a slow phase) | 23 ms | 0.623 ms |
+| 23 | 0.337 / 1.09 ms | 0.518 ms | 2,798/s (2 processes; 3,000/s offered: 2,494/s, overloaded; 2,000/s: p99 348 ms; 1,000/s: p99 135 ms; AMD EPYC, PVM guest; machine slowing during the run; an earlier recording of the same code: 3,205/s at 0.515 ms) | 74 ms | 0.59 ms |
 
 ${STOP_NOTES}
 `,
